@@ -1,0 +1,182 @@
+"""Build: load ``ontology/`` and ``kg/`` (one named graph per file), validate with the
+shapes, and write a persistent store, atomically: a failed build never replaces the last
+good store.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from rdflib import Graph
+
+from .. import __version__
+from . import iris
+from .namespaces import ONTOLOGY_IRI
+from .oxigraph_store import META_FILE, OxigraphStore
+from .resources import data_dir, rdf_files
+from .validation import ShapesError, ValidationReport, ontology_graph, shapes_graph, validate
+
+
+class BuildError(Exception):
+    """The sources do not load, or they violate the shapes; ``report`` says why."""
+
+    def __init__(self, message: str, report: ValidationReport | None = None):
+        super().__init__(message)
+        self.report = report
+
+
+@dataclass(frozen=True)
+class Source:
+    path: Path
+    graph: str  #: named graph IRI
+
+
+@dataclass
+class BuildResult:
+    store: OxigraphStore
+    report: ValidationReport
+    version: str
+    seconds: float
+
+
+def sources(*, ontology_dir: Path | None = None, kg_dir: Path | None = None) -> list[Source]:
+    """The files of a build, each with its named graph ``graph/{folder}/{path}``."""
+    out = []
+    for kind, folder in (("ontology", ontology_dir or data_dir("ontology")),
+                         ("kg", kg_dir or data_dir("kg"))):
+        for p in rdf_files(folder):
+            rel = p.relative_to(folder).as_posix()
+            out.append(Source(p, str(iris.graph_for(f"{kind}/{rel}"))))
+    return out
+
+
+def content_version(srcs: list[Source]) -> str:
+    """A digest of the inputs: the graph's version, and the key of every cache."""
+    h = hashlib.sha256()
+    for s in srcs:
+        h.update(s.graph.encode())
+        h.update(b"\0")
+        h.update(s.path.read_bytes())
+    return h.hexdigest()[:16]
+
+
+def _cache_file(version: str, shapes_dir: Path | None) -> Path:
+    """Where a clean validation of ``version`` with these shapes is remembered."""
+    h = hashlib.sha256(version.encode() + __version__.encode())
+    for p in rdf_files(shapes_dir or data_dir("shapes")):
+        h.update(p.read_bytes())
+    root = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
+    return root / "enlargement-kg" / f"validated-{h.hexdigest()[:24]}.json"
+
+
+def ontology_version(ontology_dir: Path | None = None) -> str:
+    from rdflib.namespace import OWL
+
+    g = ontology_graph(ontology_dir)
+    v = g.value(ONTOLOGY_IRI, OWL.versionInfo)
+    return str(v) if v is not None else "unknown"
+
+
+def load(store: OxigraphStore, srcs: list[Source]) -> None:
+    for s in srcs:
+        try:
+            store.load_file(s.path, s.graph)
+        except (SyntaxError, ValueError, OSError) as exc:
+            raise BuildError(f"cannot load {s.path}: {exc}") from None
+
+
+def union_graph(store: OxigraphStore) -> Graph:
+    """The served data as one rdflib graph (what the shapes see)."""
+    from .formats import by_name
+
+    g = Graph()
+    g.parse(data=store.dump(by_name("ntriples")).decode("utf-8"), format="nt")
+    return g
+
+
+def build_memory(*, ontology_dir: Path | None = None, kg_dir: Path | None = None,
+                 shapes_dir: Path | None = None, validate_data: bool | str = True,
+                 path: Path | None = None) -> BuildResult:
+    """Load and validate into a new store (in memory, or on disk at ``path``).
+
+    ``validate_data="cached"`` skips validation when these exact inputs (ontology, kg,
+    shapes, package version) validated cleanly before on this machine: fast restarts.
+    """
+    t0 = time.perf_counter()
+    srcs = sources(ontology_dir=ontology_dir, kg_dir=kg_dir)
+    if path is None:
+        store = OxigraphStore.memory()
+    else:
+        import pyoxigraph
+
+        store = OxigraphStore(pyoxigraph.Store(str(path)), path=path)
+    load(store, srcs)
+    version = content_version(srcs)
+    cache = _cache_file(version, shapes_dir) if validate_data == "cached" else None
+    if cache is not None and cache.is_file():
+        report = ValidationReport(conforms=True)
+        report.cached_warnings = json.loads(cache.read_text()).get("warnings", 0)
+    elif validate_data:
+        try:
+            report = validate(union_graph(store), shapes=shapes_graph(shapes_dir),
+                              ontology=ontology_graph(ontology_dir))
+        except ShapesError as exc:
+            raise BuildError(str(exc)) from None
+    else:
+        report = ValidationReport(conforms=True)
+    if not report.conforms:
+        raise BuildError(f"the graph violates the shapes ({len(report.violations)} "
+                         "violation(s)); nothing was published", report)
+    if cache is not None and not cache.is_file():
+        try:
+            cache.parent.mkdir(parents=True, exist_ok=True)
+            cache.write_text(json.dumps({"version": version, "warnings": len(report.warnings)}))
+        except OSError:
+            pass  # a read-only home: validate again next time
+    raw = store.raw
+    meta = {"version": version, "package_version": __version__,
+            "ontology_version": ontology_version(ontology_dir),
+            "built_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+            "quads": len(raw), "graphs": [s.graph for s in srcs],
+            "warnings": getattr(report, "cached_warnings", len(report.warnings))}
+    store.set_meta(meta)
+    return BuildResult(store, report, version, time.perf_counter() - t0)
+
+
+def build_to_dir(out: Path, **kwargs) -> BuildResult:
+    """Build into a sibling temporary folder, then swap it in place of ``out``.
+
+    On any failure the temporary folder is removed and ``out`` is left exactly as it was.
+    """
+    out = Path(out).resolve()
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.building-", dir=out.parent))
+    try:
+        result = build_memory(path=tmp / "store", **kwargs)
+        result.store.raw.flush()
+        meta = dict(result.store.info().details)
+        report, seconds = result.report, result.seconds
+        del result  # close the RocksDB handle before moving the folder
+        import gc
+
+        gc.collect()
+        (tmp / "store" / META_FILE).write_text(json.dumps(meta, indent=2), encoding="utf-8")
+        staged = tmp / "store"
+        old = None
+        if out.exists():
+            old = out.parent / f".{out.name}.old-{os.getpid()}"
+            os.rename(out, old)
+        os.rename(staged, out)
+        if old is not None:
+            shutil.rmtree(old, ignore_errors=True)
+        store = OxigraphStore.open(out)
+        return BuildResult(store, report, meta["version"], seconds)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)

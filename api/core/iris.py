@@ -1,0 +1,106 @@
+"""Every IRI the project mints is minted here (docs/iri-policy.md is the normative text).
+
+Keys are official identifiers, never names or time-varying status: ISO 3166 alpha-3 codes
+for countries, chapter and cluster numbers, a hash of the URL for source documents.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from pathlib import PurePosixPath
+
+from rdflib import URIRef
+
+from .namespaces import BASE, GRAPH, ID
+
+ENLARGEMENT_COUNTRIES: tuple[str, ...] = (
+    "ALB", "BIH", "GEO", "MDA", "MKD", "MNE", "SRB", "TUR", "UKR", "XKX",
+)
+_ISO3 = re.compile(r"^[A-Z]{3}$")
+_SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+_KEY = re.compile(r"^[A-Z0-9]+(?:-[A-Z0-9]+)*$")
+
+
+def country(code: str) -> URIRef:
+    """``id/country/{ISO3}``, e.g. ``country("MNE")``."""
+    if not _ISO3.match(code):
+        raise ValueError(f"not an ISO 3166 alpha-3 code: {code!r}")
+    return ID[f"country/{code}"]
+
+
+def chapter(number: int) -> URIRef:
+    """``id/chapter/{n}``, n in 1..35, unpadded."""
+    if not 1 <= int(number) <= 35:
+        raise ValueError(f"chapter must be 1..35, got {number!r}")
+    return ID[f"chapter/{int(number)}"]
+
+
+def cluster(number: int) -> URIRef:
+    """``id/cluster/{n}``, n in 1..6."""
+    if not 1 <= int(number) <= 6:
+        raise ValueError(f"cluster must be 1..6, got {number!r}")
+    return ID[f"cluster/{int(number)}"]
+
+
+def concept(scheme: str, slug: str) -> URIRef:
+    """A code-list concept ``id/{scheme}/{slug}`` (statuses, levels, kinds ...)."""
+    if not _SLUG.match(scheme) or not _SLUG.match(slug):
+        raise ValueError(f"bad concept key {scheme!r}/{slug!r}")
+    return ID[f"{scheme}/{slug}"]
+
+
+def scheme(name: str) -> URIRef:
+    """A SKOS concept scheme ``id/scheme/{name}``."""
+    return concept("scheme", name)
+
+
+def org(slug: str) -> URIRef:
+    """An organisation (publisher, body, think tank) ``id/org/{slug}``."""
+    return concept("org", slug)
+
+
+def mission(key: str) -> URIRef:
+    """A CSDP mission or operation ``id/mission/{KEY}``, e.g. ``EUFOR-ALTHEA``."""
+    if not _KEY.match(key):
+        raise ValueError(f"bad mission key {key!r}")
+    return ID[f"mission/{key}"]
+
+
+def instrument(key: str) -> URIRef:
+    """An EU instrument ``id/instrument/{KEY}``, e.g. ``SAFE``."""
+    if not _KEY.match(key):
+        raise ValueError(f"bad instrument key {key!r}")
+    return ID[f"instrument/{key}"]
+
+
+def source(url: str) -> URIRef:
+    """A source document ``id/source/{12 hex of sha256(url)}``: stable for the same URL."""
+    return ID["source/" + hashlib.sha256(url.strip().encode()).hexdigest()[:12]]
+
+
+def fact(country_code: str, type_code: str, date: str, *qualifiers: str) -> URIRef:
+    """A fact ``id/fact/{ISO3|EU}/{type}/{date}[/{qualifier}...]``.
+
+    The same fact from two sources mints the same IRI (and gets two ``dcterms:source``);
+    two sources giving different dates mint two facts, which is how a conflict is kept.
+    """
+    parts = [country_code, type_code, date, *[q for q in qualifiers if q]]
+    for p in parts:
+        if not re.match(r"^[A-Za-z0-9][A-Za-z0-9.-]*$", p):
+            raise ValueError(f"bad fact key part {p!r}")
+    return ID["fact/" + "/".join(parts)]
+
+
+def graph_for(relative_path: str | PurePosixPath) -> URIRef:
+    """The named graph of a source file: ``graph/{path without suffix}``."""
+    p = PurePosixPath(relative_path)
+    return GRAPH[str(p.with_suffix(""))]
+
+
+DERIVED_GRAPH = GRAPH["derived"]
+
+
+def is_minted(iri: str) -> bool:
+    """True for IRIs under the project's base."""
+    return iri.startswith(BASE)

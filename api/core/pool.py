@@ -1,0 +1,171 @@
+"""Time limits that really stop the work: a store served from killable worker processes.
+
+pyoxigraph's ``query()`` cannot be interrupted, so each query runs in a worker process
+forked from the serving process. The caller waits at most ``timeout`` seconds; a worker that
+overruns is killed and replaced, the caller gets :class:`QueryTimeout`, and the other
+workers keep answering meanwhile.
+"""
+
+from __future__ import annotations
+
+import multiprocessing as mp
+import os
+import queue
+import signal
+import threading
+import time
+from dataclasses import dataclass
+from typing import Callable, Mapping
+
+from rdflib.term import Node
+
+from .formats import Format
+from .store import (
+    Dataset,
+    QueryResult,
+    QueryTimeout,
+    Store,
+    StoreError,
+    StoreInfo,
+    StoreUnavailable,
+)
+
+_CTX = mp.get_context("fork")
+
+
+def _worker_loop(conn, opener: Callable[[], Store]) -> None:
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    try:
+        store = opener()
+    except Exception as exc:  # reported on the first request
+        store, open_error = None, exc
+    else:
+        open_error = None
+    while True:
+        try:
+            method, args, kwargs = conn.recv()
+        except (EOFError, OSError):
+            return
+        if open_error is not None:
+            conn.send(("error", "StoreUnavailable", str(open_error)))
+            continue
+        try:
+            conn.send(("ok", getattr(store, method)(*args, **kwargs)))
+        except StoreError as exc:
+            conn.send(("error", type(exc).__name__, str(exc)))
+        except Exception as exc:  # noqa: BLE001 - a worker must never die on a bad query
+            conn.send(("error", "StoreError", f"{type(exc).__name__}: {exc}"))
+
+
+@dataclass
+class _Worker:
+    process: mp.Process
+    conn: object
+
+
+class PooledStore(Store):
+    """Run ``opener()``'s store in ``size`` forked workers with a per-query time limit."""
+
+    def __init__(self, opener: Callable[[], Store], *, size: int = 2, timeout: float = 10.0):
+        self._opener = opener
+        self._timeout = timeout
+        self._size = size
+        self._idle: queue.LifoQueue[_Worker] = queue.LifoQueue()
+        self._pid: int | None = None  # the process that owns the workers; spawned lazily
+        self._lock = threading.Lock()
+        self._info: StoreInfo | None = None
+        self.timeouts = 0
+        self.restarts = 0
+
+    def _ensure(self) -> None:
+        """Start this process's workers on first use. A pool inherited through fork (gunicorn
+        preloads the app in its master) is not ours: its handles are dropped, not used."""
+        if self._pid == os.getpid():
+            return
+        with self._lock:
+            if self._pid == os.getpid():
+                return
+            self._idle = queue.LifoQueue()
+            for _ in range(self._size):
+                self._idle.put(self._spawn())
+            self._pid = os.getpid()
+
+    def _spawn(self) -> _Worker:
+        parent, child = _CTX.Pipe()
+        p = _CTX.Process(target=_worker_loop, args=(child, self._opener), daemon=True)
+        p.start()
+        child.close()
+        return _Worker(p, parent)
+
+    def _call(self, method: str, *args, timeout: float | None = None, **kwargs):
+        self._ensure()
+        limit = self._timeout if timeout is None else timeout
+        deadline = time.monotonic() + limit
+        try:
+            worker = self._idle.get(timeout=limit)
+        except queue.Empty:
+            self.timeouts += 1
+            raise QueryTimeout(f"no query worker became free within {limit:g} s; "
+                               "the service is busy, try again") from None
+        healthy = True
+        try:
+            worker.conn.send((method, args, kwargs))
+            remaining = max(0.0, deadline - time.monotonic())
+            if not worker.conn.poll(remaining):
+                healthy = False
+                self.timeouts += 1
+                raise QueryTimeout(f"the query ran past the time limit of {limit:g} s and "
+                                   "was stopped; narrow it or add a LIMIT")
+            reply = worker.conn.recv()
+        except (EOFError, OSError, BrokenPipeError):
+            healthy = False
+            raise StoreUnavailable("a query worker died; it has been replaced") from None
+        finally:
+            if healthy:
+                self._idle.put(worker)
+            else:
+                self._replace(worker)
+        if reply[0] == "ok":
+            return reply[1]
+        _, name, message = reply
+        import importlib
+
+        cls = getattr(importlib.import_module(".store", __package__), name, StoreError)
+        raise cls(message)
+
+    def _replace(self, worker: _Worker) -> None:
+        if worker.process.is_alive():
+            worker.process.kill()
+        worker.process.join(timeout=5)
+        worker.conn.close()
+        self.restarts += 1
+        self._idle.put(self._spawn())
+
+    def execute(self, query: str, *, result_format: Format, graph_format: Format,
+                substitutions: Mapping[str, Node] | None = None,
+                dataset: Dataset | None = None, max_rows: int | None = None,
+                timeout: float | None = None) -> QueryResult:
+        return self._call("execute", query, result_format=result_format,
+                          graph_format=graph_format, substitutions=substitutions,
+                          dataset=dataset, max_rows=max_rows, timeout=timeout)
+
+    def dump(self, fmt: Format) -> bytes:
+        return self._call("dump", fmt, timeout=max(self._timeout, 120.0))
+
+    def info(self) -> StoreInfo:
+        if self._info is None:
+            self._info = self._call("info")
+        return self._info
+
+    def close(self) -> None:
+        if self._pid != os.getpid():
+            return
+        while True:
+            try:
+                w = self._idle.get_nowait()
+            except queue.Empty:
+                break
+            w.conn.close()
+            w.process.kill()
+            w.process.join(timeout=5)

@@ -1,0 +1,124 @@
+"""The query service: the policy between callers and a :class:`~.store.Store`.
+
+It refuses what must not run (:mod:`.guard`), applies the time limit and result cap, and
+caches answers. The graph is immutable between builds, so an answer is cached under the
+graph's version, the query text, the formats, the dataset and the bindings.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections import OrderedDict
+from dataclasses import dataclass, field
+from typing import Mapping
+
+from rdflib.term import Node
+
+from .formats import Format
+from .guard import check_query
+from .store import Dataset, QueryResult, QueryTimeout, Store, StoreError
+
+
+@dataclass(frozen=True)
+class Limits:
+    """Every query has a time limit and a result cap; every request body a size cap."""
+
+    timeout: float = 10.0
+    max_rows: int = 100_000
+    max_body: int = 1_000_000
+    service_allow: frozenset[str] = frozenset()
+
+
+@dataclass
+class Metrics:
+    """Counters exported at ``/-/metrics`` (Prometheus text format)."""
+
+    queries: int = 0
+    cache_hits: int = 0
+    timeouts: int = 0
+    errors: int = 0
+    seconds_total: float = 0.0
+    buckets: dict[float, int] = field(default_factory=lambda: dict.fromkeys(
+        (0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1.0, 5.0, 10.0, float("inf")), 0))
+
+    def observe(self, seconds: float) -> None:
+        self.seconds_total += seconds
+        for b in self.buckets:
+            if seconds <= b:
+                self.buckets[b] += 1
+
+
+class LRUCache:
+    def __init__(self, size: int):
+        self.size = size
+        self._data: OrderedDict = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key):
+        with self._lock:
+            v = self._data.get(key)
+            if v is not None:
+                self._data.move_to_end(key)
+            return v
+
+    def put(self, key, value) -> None:
+        if self.size <= 0:
+            return
+        with self._lock:
+            self._data[key] = value
+            self._data.move_to_end(key)
+            while len(self._data) > self.size:
+                self._data.popitem(last=False)
+
+
+class QueryService:
+    def __init__(self, store: Store, *, limits: Limits | None = None, cache_size: int = 4096,
+                 cache_max_bytes: int = 2_000_000):
+        self.store = store
+        self.limits = limits or Limits()
+        self.cache = LRUCache(cache_size)
+        self.cache_max_bytes = cache_max_bytes
+        self.metrics = Metrics()
+        self._version: str | None = None
+
+    @property
+    def version(self) -> str:
+        if self._version is None:
+            self._version = self.store.info().version
+        return self._version
+
+    def run(self, query: str, *, result_format: Format, graph_format: Format,
+            dataset: Dataset | None = None, substitutions: Mapping[str, Node] | None = None,
+            use_cache: bool = True) -> tuple[QueryResult, bool]:
+        """Answer ``query``; returns the result and whether it came from the cache."""
+        t0 = time.perf_counter()
+        check_query(query, service_allow=self.limits.service_allow)
+        key = None
+        if use_cache:
+            subs = tuple(sorted((k, v.n3()) for k, v in (substitutions or {}).items()))
+            key = (self.version, query, result_format.name, graph_format.name, dataset, subs)
+            hit = self.cache.get(key)
+            if hit is not None:
+                self.metrics.queries += 1
+                self.metrics.cache_hits += 1
+                self.metrics.observe(time.perf_counter() - t0)
+                return hit, True
+        try:
+            result = self.store.execute(query, result_format=result_format,
+                                        graph_format=graph_format, dataset=dataset,
+                                        substitutions=substitutions,
+                                        max_rows=self.limits.max_rows,
+                                        timeout=self.limits.timeout)
+        except QueryTimeout:
+            self.metrics.timeouts += 1
+            raise
+        except StoreError:
+            self.metrics.errors += 1
+            raise
+        finally:
+            self.metrics.queries += 1
+            self.metrics.observe(time.perf_counter() - t0)
+        if key is not None and len(result.body) <= self.cache_max_bytes:
+            self.cache.put(key, result)
+        return result, False

@@ -1,0 +1,263 @@
+"""The store interface and its embedded implementation.
+
+Everything above this module talks to :class:`Store`: ``execute`` (any SPARQL query, the
+answer serialised in a negotiated format), ``select``/``ask``/``construct``/``describe``
+(rdflib terms for internal callers), ``dump`` and ``info``. :class:`OxigraphStore` is the
+embedded default; :mod:`.remote` reaches any SPARQL 1.1 endpoint; :mod:`.pool` runs a store in
+killable worker processes to enforce time limits. Nothing outside ``core/oxigraph*`` imports
+pyoxigraph.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+from abc import ABC, abstractmethod
+from dataclasses import dataclass, field
+from typing import Mapping
+
+from rdflib import BNode, Graph, Literal, URIRef
+from rdflib.term import Node, Variable
+
+from . import formats
+from .formats import Format
+
+
+class StoreError(Exception):
+    """Base class of the errors a store raises; ``status`` is the HTTP status they map to."""
+
+    status = 500
+
+
+class QuerySyntaxError(StoreError):
+    """The query (or update) does not parse; the message is the parser's."""
+
+    status = 400
+
+
+class QueryRefused(StoreError):
+    """The query asks for something the service refuses (SERVICE, LOAD, update ...)."""
+
+    status = 400
+
+
+class QueryTimeout(StoreError):
+    """The query ran past its time limit and was stopped."""
+
+    status = 503
+
+
+class ResultTooLarge(StoreError):
+    """The answer has more rows or triples than the result cap."""
+
+    status = 413
+
+
+class StoreUnavailable(StoreError):
+    """The store could not be reached or opened."""
+
+    status = 503
+
+
+@dataclass(frozen=True)
+class Dataset:
+    """An RDF dataset for a query (SPARQL 1.1 Protocol §2.1.4): empty means the service's
+    default, the union of all named graphs."""
+
+    default_graphs: tuple[str, ...] = ()
+    named_graphs: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class QueryResult:
+    """A serialised answer: ``kind`` is ``bindings``, ``boolean`` or ``graph``."""
+
+    kind: str
+    body: bytes
+    format: Format
+    rows: int = 0
+
+
+@dataclass(frozen=True)
+class StoreInfo:
+    """What ``/-/version`` reports of a store."""
+
+    version: str
+    triples: int
+    graphs: int
+    backend: str
+    details: dict = field(default_factory=dict)
+
+
+class Store(ABC):
+    """The interface every backend implements."""
+
+    @abstractmethod
+    def execute(
+        self,
+        query: str,
+        *,
+        result_format: Format,
+        graph_format: Format,
+        substitutions: Mapping[str, Node] | None = None,
+        dataset: Dataset | None = None,
+        max_rows: int | None = None,
+        timeout: float | None = None,
+    ) -> QueryResult:
+        """Run any SPARQL query; SELECT/ASK answer in ``result_format``, CONSTRUCT/DESCRIBE
+        in ``graph_format``. ``substitutions`` binds variables (SEP-0007), never splices."""
+
+    @abstractmethod
+    def dump(self, fmt: Format) -> bytes:
+        """The whole dataset (named graphs kept for TriG/N-Quads)."""
+
+    @abstractmethod
+    def info(self) -> StoreInfo:
+        """Version, counts and backend name."""
+
+    def close(self) -> None:  # pragma: no cover - backends override when they hold resources
+        """Release resources (worker processes, connections)."""
+
+    # -- conveniences built on execute, shared by every backend --------------------------
+
+    def select(self, query: str, *, bindings: Mapping[str, Node] | None = None,
+               timeout: float | None = None) -> list[dict[str, Node]]:
+        """SELECT rows as dicts of rdflib terms (unbound variables are absent)."""
+        res = self.execute(query, result_format=formats.by_name("json"),
+                           graph_format=formats.by_name("ntriples"),
+                           substitutions=bindings, timeout=timeout)
+        if res.kind != "bindings":
+            raise QuerySyntaxError("expected a SELECT query")
+        return parse_json_bindings(res.body)
+
+    def ask(self, query: str, *, bindings: Mapping[str, Node] | None = None) -> bool:
+        res = self.execute(query, result_format=formats.by_name("json"),
+                           graph_format=formats.by_name("ntriples"), substitutions=bindings)
+        if res.kind != "boolean":
+            raise QuerySyntaxError("expected an ASK query")
+        return bool(json.loads(res.body)["boolean"])
+
+    def construct(self, query: str, *, bindings: Mapping[str, Node] | None = None,
+                  timeout: float | None = None) -> Graph:
+        """CONSTRUCT/DESCRIBE answer as an rdflib Graph."""
+        res = self.execute(query, result_format=formats.by_name("json"),
+                           graph_format=formats.by_name("ntriples"),
+                           substitutions=bindings, timeout=timeout)
+        if res.kind != "graph":
+            raise QuerySyntaxError("expected a CONSTRUCT or DESCRIBE query")
+        g = Graph()
+        g.parse(data=res.body.decode("utf-8"), format="nt")
+        return g
+
+
+def parse_json_bindings(body: bytes) -> list[dict[str, Node]]:
+    """SPARQL 1.1 Query Results JSON → rows of rdflib terms."""
+    doc = json.loads(body)
+    return [{k: json_term(v) for k, v in row.items()} for row in doc["results"]["bindings"]]
+
+
+def json_term(v: Mapping[str, str]) -> Node:
+    t = v["type"]
+    if t == "uri":
+        return URIRef(v["value"])
+    if t == "bnode":
+        return BNode(v["value"])
+    return Literal(v["value"], lang=v.get("xml:lang"),
+                   datatype=URIRef(v["datatype"]) if "datatype" in v else None)
+
+
+def as_variable_map(bindings: Mapping[str, Node] | None) -> dict[str, Node]:
+    return {str(Variable(k)): v for k, v in (bindings or {}).items()}
+
+
+# -- results serialisation (SPARQL 1.1 Query Results JSON/XML/CSV/TSV) ---------------------
+# Rows are dicts of (kind, value, datatype, lang) tuples so that every backend can use them.
+
+XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
+
+
+def serialize_rows(variables: list[str], rows: list[dict[str, tuple]], fmt: Format) -> bytes:
+    """Serialise SELECT rows; a row maps a variable to ``(kind, value, datatype, lang)``."""
+    if fmt.name == "json":
+        out = []
+        for row in rows:
+            b = {}
+            for var, (kind, value, dt, lang) in row.items():
+                term = {"type": kind, "value": value}
+                if lang:
+                    term["xml:lang"] = lang
+                elif dt and dt != XSD_STRING:
+                    term["datatype"] = dt
+                b[var] = term
+            out.append(b)
+        return json.dumps({"head": {"vars": variables}, "results": {"bindings": out}},
+                          ensure_ascii=False, separators=(",", ":")).encode()
+    if fmt.name == "xml":
+        from xml.sax.saxutils import escape, quoteattr
+
+        buf = io.StringIO()
+        buf.write('<?xml version="1.0"?>\n<sparql xmlns="http://www.w3.org/2005/sparql-results#">'
+                  "<head>")
+        for v in variables:
+            buf.write(f"<variable name={quoteattr(v)}/>")
+        buf.write("</head><results>")
+        for row in rows:
+            buf.write("<result>")
+            for var, (kind, value, dt, lang) in row.items():
+                buf.write(f"<binding name={quoteattr(var)}>")
+                if kind == "uri":
+                    buf.write(f"<uri>{escape(value)}</uri>")
+                elif kind == "bnode":
+                    buf.write(f"<bnode>{escape(value)}</bnode>")
+                elif lang:
+                    buf.write(f"<literal xml:lang={quoteattr(lang)}>{escape(value)}</literal>")
+                elif dt and dt != XSD_STRING:
+                    buf.write(f"<literal datatype={quoteattr(dt)}>{escape(value)}</literal>")
+                else:
+                    buf.write(f"<literal>{escape(value)}</literal>")
+                buf.write("</binding>")
+            buf.write("</result>")
+        buf.write("</results></sparql>")
+        return buf.getvalue().encode()
+    if fmt.name == "csv":
+        import csv
+
+        buf = io.StringIO()
+        w = csv.writer(buf, lineterminator="\r\n")
+        w.writerow(variables)
+        for row in rows:
+            w.writerow([("_:" + row[v][1]) if v in row and row[v][0] == "bnode"
+                        else (row[v][1] if v in row else "") for v in variables])
+        return buf.getvalue().encode()
+    if fmt.name == "tsv":
+        lines = ["\t".join("?" + v for v in variables)]
+        for row in rows:
+            lines.append("\t".join(_tsv_term(row[v]) if v in row else "" for v in variables))
+        return ("\n".join(lines) + "\n").encode()
+    raise ValueError(f"{fmt.name} is not a results format")
+
+
+def serialize_boolean(value: bool, fmt: Format) -> bytes:
+    if fmt.name == "json":
+        return json.dumps({"head": {}, "boolean": value}).encode()
+    if fmt.name == "xml":
+        return ('<?xml version="1.0"?>\n<sparql xmlns="http://www.w3.org/2005/sparql-results#">'
+                f"<head/><boolean>{'true' if value else 'false'}</boolean></sparql>").encode()
+    if fmt.name in ("csv", "tsv"):
+        return ("true\n" if value else "false\n").encode()
+    raise ValueError(f"{fmt.name} is not a results format")
+
+
+def _tsv_term(term: tuple) -> str:
+    kind, value, dt, lang = term
+    if kind == "uri":
+        return f"<{value}>"
+    if kind == "bnode":
+        return f"_:{value}"
+    esc = (value.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")
+           .replace("\r", "\\r").replace("\t", "\\t"))
+    if lang:
+        return f'"{esc}"@{lang}'
+    if dt and dt != XSD_STRING:
+        return f'"{esc}"^^<{dt}>'
+    return f'"{esc}"'

@@ -1,0 +1,158 @@
+"""SHACL validation with pySHACL, and the report every caller renders.
+
+The data graph is exactly what is served (the union of the store's named graphs); the
+shapes are ``shapes/*.ttl``; the ontology is given to pySHACL as ``ont_graph`` so class
+hierarchies resolve without mixing the TBox into the reported focus nodes.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+from rdflib import Graph, Literal, Namespace, URIRef
+from rdflib.namespace import RDF
+
+from .resources import data_dir, rdf_files
+
+SH = Namespace("http://www.w3.org/ns/shacl#")
+SEVERITY = {SH.Violation: "Violation", SH.Warning: "Warning", SH.Info: "Info"}
+
+
+class ShapesError(Exception):
+    """The shapes graph itself is not valid SHACL (pySHACL refused it)."""
+
+
+@dataclass(frozen=True)
+class ValidationResult:
+    severity: str
+    focus: str
+    shape: str
+    message: str
+    path: str = ""
+    value: str = ""
+    constraint: str = ""
+
+
+@dataclass
+class ValidationReport:
+    conforms: bool
+    results: list[ValidationResult] = field(default_factory=list)
+    graph: Graph | None = None  #: the SHACL report graph, for Turtle output
+    cached_warnings: int | None = None  #: warning count of a cached clean validation
+
+    @property
+    def violations(self) -> list[ValidationResult]:
+        return [r for r in self.results if r.severity == "Violation"]
+
+    @property
+    def warnings(self) -> list[ValidationResult]:
+        return [r for r in self.results if r.severity != "Violation"]
+
+    def to_text(self, *, limit: int = 200) -> str:
+        lines = [f"Conforms: {self.conforms}  "
+                 f"({len(self.violations)} violation(s), {len(self.warnings)} warning(s))"]
+        for r in sorted(self.results, key=lambda r: (r.severity != "Violation", r.shape,
+                                                      r.focus))[:limit]:
+            lines.append(f"- {r.severity}: {r.message}")
+            lines.append(f"    shape: {r.shape}")
+            lines.append(f"    focus: {r.focus}")
+            if r.path:
+                lines.append(f"    path:  {r.path}")
+            if r.value:
+                lines.append(f"    value: {r.value}")
+        if len(self.results) > limit:
+            lines.append(f"... and {len(self.results) - limit} more")
+        return "\n".join(lines)
+
+    def to_json(self) -> str:
+        return json.dumps({"conforms": self.conforms,
+                           "violations": len(self.violations),
+                           "warnings": len(self.warnings),
+                           "results": [asdict(r) for r in self.results]}, indent=2)
+
+    def to_turtle(self) -> str:
+        return (self.graph or Graph()).serialize(format="turtle")
+
+
+def load_graph(paths: list[Path]) -> Graph:
+    g = Graph()
+    for p in paths:
+        g.parse(p, format=_rdflib_format(p))
+    return g
+
+
+def _rdflib_format(p: Path) -> str:
+    return {".ttl": "turtle", ".nt": "nt", ".jsonld": "json-ld", ".rdf": "xml",
+            ".trig": "trig", ".nq": "nquads"}.get(p.suffix, "turtle")
+
+
+def shapes_graph(shapes_dir: Path | None = None) -> Graph:
+    return load_graph(rdf_files(shapes_dir or data_dir("shapes")))
+
+
+def ontology_graph(ontology_dir: Path | None = None) -> Graph:
+    return load_graph(rdf_files(ontology_dir or data_dir("ontology")))
+
+
+class PreparedQueryGraph(Graph):
+    """An rdflib Graph that parses each SPARQL text once.
+
+    pySHACL runs a SPARQL-based constraint once per focus node, passing the query text;
+    rdflib would parse it every time (most of the cost). Here a text is parsed once and the
+    prepared query reused with the focus node bound.
+    """
+
+    _prepared: dict = {}
+
+    def query(self, query_object, processor="sparql", result="sparql", initNs=None,  # noqa: N803
+              initBindings=None, use_store_provided=True, **kwargs):  # noqa: N803
+        if isinstance(query_object, str) and not initNs:
+            from rdflib.plugins.sparql import prepareQuery
+
+            prepared = self._prepared.get(query_object)
+            if prepared is None:
+                prepared = prepareQuery(query_object)
+                if len(self._prepared) < 512:
+                    self._prepared[query_object] = prepared
+            query_object = prepared
+        return super().query(query_object, processor, result, initNs, initBindings,
+                             use_store_provided, **kwargs)
+
+
+def validate(data: Graph, *, shapes: Graph | None = None, ontology: Graph | None = None,
+             advanced: bool = True) -> ValidationReport:
+    """Validate ``data``, which must already hold the ontology (the union of the served
+    graphs does). ``ontology`` is merged in when given; ``data`` itself is not modified."""
+    from pyshacl import validate as shacl_validate
+
+    shapes = shapes if shapes is not None else shapes_graph()
+    work = PreparedQueryGraph()
+    work += data
+    if ontology is not None:
+        work += ontology
+    conforms, report_graph, _ = shacl_validate(
+        work, shacl_graph=shapes, ont_graph=None, inference="none", inplace=True,
+        advanced=advanced, allow_warnings=True, abort_on_first=False, meta_shacl=False)
+    if not isinstance(report_graph, Graph):
+        raise ShapesError(f"the shapes cannot be applied: {report_graph}")
+    results = []
+    for r in report_graph.subjects(RDF.type, SH.ValidationResult):
+        def one(p, r=r):
+            v = report_graph.value(r, p)
+            return "" if v is None else str(v)
+
+        msgs = [str(m) for m in report_graph.objects(r, SH.resultMessage)]
+        sev = report_graph.value(r, SH.resultSeverity)
+        results.append(ValidationResult(
+            severity=SEVERITY.get(sev, str(sev)), focus=one(SH.focusNode),
+            shape=one(SH.sourceShape), message=msgs[0] if msgs else "",
+            path=one(SH.resultPath), value=one(SH.value),
+            constraint=one(SH.sourceConstraintComponent)))
+    has_violation = any(r.severity == "Violation" for r in results)
+    return ValidationReport(conforms=not has_violation, results=results, graph=report_graph)
+
+
+def literal_or_iri(term) -> str:
+    return str(term) if isinstance(term, (URIRef, Literal)) else term.n3()

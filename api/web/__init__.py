@@ -1,0 +1,31 @@
+"""The web layer: ``create_app(config)`` and one blueprint per concern."""
+
+from __future__ import annotations
+
+from typing import Mapping
+
+from flask import Flask
+
+from ..core.config import Settings
+from ..core.store import Store
+
+
+def create_app(config: Mapping | Settings | None = None) -> Flask:
+    """Build the Flask app: settings, then the graph, then the blueprints.
+
+    ``config`` is a :class:`Settings`, or a mapping of its field names; the mapping may also
+    carry ``store``, a ready :class:`Store` (tests, benchmarks, the remote backend).
+    """
+    from . import errors, ld, sparql, state, system
+
+    config = dict(config or {}) if not isinstance(config, Settings) else {"settings": config}
+    store: Store | None = config.pop("store", None)
+    settings = config.pop("settings", None) or Settings.from_env(**config)
+    app = Flask(__name__)
+    app.config["MAX_CONTENT_LENGTH"] = settings.max_body
+    app.json.sort_keys = False
+    state.init_app(app, state.open_state(settings, store))
+    errors.init_app(app)
+    for bp in (system.bp, sparql.bp, ld.bp):
+        app.register_blueprint(bp)
+    return app

@@ -1,0 +1,48 @@
+"""Serve the app with gunicorn (a production WSGI server, never Flask's dev server).
+
+The app is built once in the master (``preload_app``): the graph is loaded and validated
+before any worker starts; workers fork with it and start their own query processes.
+"""
+
+from __future__ import annotations
+
+import sys
+
+from ..core.config import Settings
+
+
+def serve(settings: Settings, *, host: str, port: int, workers: int = 2,
+          threads: int = 4) -> int:
+    from gunicorn.app.base import BaseApplication
+
+    from ..core.build import BuildError
+    from ..core.store import StoreError
+    from . import create_app
+
+    try:
+        app = create_app(settings)
+    except BuildError as exc:
+        print(f"refusing to serve: {exc}", file=sys.stderr)
+        if exc.report is not None:
+            print(exc.report.to_text(), file=sys.stderr)
+        return 1
+    except StoreError as exc:
+        print(f"cannot serve: {exc}", file=sys.stderr)
+        return 1
+
+    class Server(BaseApplication):
+        def load_config(self):
+            opts = {"bind": f"{host}:{port}", "workers": workers, "threads": threads,
+                    "worker_class": "gthread", "preload_app": True, "timeout": 120,
+                    "graceful_timeout": 5, "keepalive": 5, "accesslog": None,
+                    "loglevel": "warning"}
+            for k, v in opts.items():
+                self.cfg.set(k, v)
+
+        def load(self):
+            return app
+
+    print(f"enlargement-kg serving on http://{host}:{port}/ (SPARQL at /sparql)",
+          file=sys.stderr, flush=True)
+    Server().run()
+    return 0

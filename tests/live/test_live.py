@@ -1,0 +1,112 @@
+"""A real server on a loopback port, queried by real clients: SPARQLWrapper, rdflib's
+SPARQLStore and requests."""
+
+import time
+
+import pytest
+import requests
+from rdflib import Graph, URIRef
+from SPARQLWrapper import CSV, JSON, TSV, TURTLE, XML, SPARQLWrapper
+
+pytestmark = pytest.mark.live
+
+ENL = "https://w3id.org/eu-enlargement/ontology#"
+
+
+def test_readme_tour(live):
+    r = requests.get(live.sparql, params={"query": "ASK{?s ?p ?o}"},
+                     headers={"Accept": "application/sparql-results+json"})
+    assert r.json() == {"head": {}, "boolean": True}
+    r = requests.get(f"{live.url}/id/country/MNE", headers={"Accept": "text/turtle"})
+    g = Graph().parse(data=r.text, format="turtle")
+    assert (URIRef("https://w3id.org/eu-enlargement/id/country/MNE"), None, None) in g
+
+
+def test_sparqlwrapper_select_every_format(live):
+    q = f"SELECT ?code WHERE {{ ?c a <{ENL}EnlargementCountry> ; <{ENL}iso3166Alpha3> ?code }}"
+    sw = SPARQLWrapper(live.sparql)
+    sw.setQuery(q)
+    sw.setReturnFormat(JSON)
+    codes = {b["code"]["value"] for b in sw.query().convert()["results"]["bindings"]}
+    assert "MNE" in codes and len(codes) == 10
+    sw.setReturnFormat(XML)
+    assert len(sw.query().convert().getElementsByTagName("result")) == 10
+    for fmt in (CSV, TSV):
+        sw.setReturnFormat(fmt)
+        assert b"MNE" in sw.query().convert()
+
+
+def test_sparqlwrapper_ask_construct_describe(live):
+    sw = SPARQLWrapper(live.sparql)
+    sw.setQuery("ASK { ?s ?p ?o }")
+    sw.setReturnFormat(JSON)
+    assert sw.query().convert()["boolean"] is True
+    sw.setQuery("CONSTRUCT WHERE { <https://w3id.org/eu-enlargement/id/chapter/31> ?p ?o }")
+    sw.setReturnFormat(TURTLE)
+    g = Graph().parse(data=sw.query().convert(), format="turtle")
+    assert len(g) >= 5
+    sw.setQuery("DESCRIBE <https://w3id.org/eu-enlargement/id/country/MNE>")
+    g = Graph().parse(data=sw.query().convert(), format="turtle")
+    assert (URIRef("https://w3id.org/eu-enlargement/id/country/MNE"), None, None) in g
+
+
+def test_sparqlwrapper_post(live):
+    sw = SPARQLWrapper(live.sparql)
+    sw.setMethod("POST")
+    sw.setQuery("ASK { ?s ?p ?o }")
+    sw.setReturnFormat(JSON)
+    assert sw.query().convert()["boolean"] is True
+
+
+def test_rdflib_sparqlstore(live):
+    from rdflib.plugins.stores.sparqlstore import SPARQLStore
+
+    for fmt in ("json", "xml", "csv"):
+        g = Graph(store=SPARQLStore(live.sparql, returnFormat=fmt))
+        rows = list(g.query(f"SELECT ?n WHERE {{ ?c <{ENL}chapterNumber> ?n }}"))
+        assert len(rows) == 35, fmt
+    g = Graph(store=SPARQLStore(live.sparql))  # rdflib's default: XML results, RDF/XML graphs
+    assert g.query("ASK { ?s ?p ?o }").askAnswer is True
+    cg = g.query(f"CONSTRUCT {{ ?c ?p ?o }} WHERE {{ ?c <{ENL}clusterNumber> 6 ; ?p ?o }}").graph
+    assert len(cg) >= 5
+    assert (URIRef("https://w3id.org/eu-enlargement/id/cluster/6"), None, None) in g
+
+
+def test_malformed_and_unknown(live):
+    r = requests.get(live.sparql, params={"query": "SELEC"}, headers={"Accept": "application/json"})
+    assert r.status_code == 400 and "error" in r.json()
+    assert requests.get(f"{live.url}/id/country/QQQ").status_code == 404
+
+
+def test_runaway_query_is_stopped_while_others_are_served(live):
+    """A query that would run for minutes gets 503 at the 3 s limit, and a second client
+    keeps getting answers meanwhile."""
+    import threading
+
+    runaway = ("SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l }")
+    result = {}
+
+    def slow():
+        t0 = time.perf_counter()
+        r = requests.get(live.sparql, params={"query": runaway},
+                         headers={"Accept": "application/json"}, timeout=30)
+        result["status"], result["seconds"] = r.status_code, time.perf_counter() - t0
+        result["body"] = r.text
+
+    t = threading.Thread(target=slow)
+    t.start()
+    time.sleep(0.3)
+    answered = 0
+    while t.is_alive():
+        r = requests.get(live.sparql, params={"query": "ASK { ?s ?p ?o }"}, timeout=5)
+        assert r.status_code == 200
+        answered += 1
+        time.sleep(0.05)
+    t.join()
+    assert result["status"] == 503, result
+    assert result["seconds"] < 6
+    assert "time limit" in result["body"]
+    assert answered >= 5
+    # the worker was replaced: the service still answers
+    r = requests.get(live.sparql, params={"query": "ASK { ?s ?p ?o }"})
+    assert r.status_code == 200
