@@ -183,10 +183,12 @@ def _register_more(sub) -> None:
     """Subcommands that live in their own modules (import, export, release ...)."""
     from importlib import import_module
 
-    for name in ("importer", "publish"):
+    for name in ("importer", "coverage", "publish", "release", "push"):
         try:
             mod = import_module(f".core.{name}", __package__)
-        except ModuleNotFoundError:
+        except ModuleNotFoundError as exc:
+            if exc.name != f"{__package__}.core.{name}":
+                raise
             continue
         if hasattr(mod, "register_cli"):
             mod.register_cli(sub, CLIError)

@@ -16,7 +16,9 @@ def create_app(config: Mapping | Settings | None = None) -> Flask:
     ``config`` is a :class:`Settings`, or a mapping of its field names; the mapping may also
     carry ``store``, a ready :class:`Store` (tests, benchmarks, the remote backend).
     """
-    from . import errors, ld, sparql, state, system
+    from importlib import import_module
+
+    from . import errors, state
 
     config = dict(config or {}) if not isinstance(config, Settings) else {"settings": config}
     store: Store | None = config.pop("store", None)
@@ -26,6 +28,19 @@ def create_app(config: Mapping | Settings | None = None) -> Flask:
     app.json.sort_keys = False
     state.init_app(app, state.open_state(settings, store))
     errors.init_app(app)
-    for bp in (system.bp, sparql.bp, ld.bp):
-        app.register_blueprint(bp)
+    for name in BLUEPRINTS:
+        try:
+            module = import_module(f".{name}", __name__)
+        except ModuleNotFoundError as exc:
+            if exc.name != f"{__name__}.{name}":
+                raise
+            continue
+        app.register_blueprint(module.bp)
+        if hasattr(module, "init_app"):
+            module.init_app(app)
     return app
+
+
+#: One blueprint per concern, registered in this order when its module exists.
+BLUEPRINTS = ("system", "sparql", "writes", "gsp", "ld", "ontology_pages", "queries",
+              "validation_pages", "publish", "home")

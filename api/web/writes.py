@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from flask import abort
+from flask import Blueprint, abort
 
 from ..core.store import Dataset
 from .state import state
+
+bp = Blueprint("writes", __name__)
 
 
 def update(text: str, dataset: Dataset):
