@@ -135,7 +135,7 @@ class OxigraphStore(Store):
             return self._serialize(result, result_format, graph_format, max_rows)
         except SyntaxError as exc:
             raise QuerySyntaxError(str(exc)) from None
-        except (ValueError, TypeError) as exc:
+        except (ValueError, TypeError, RuntimeError) as exc:
             raise QuerySyntaxError(str(exc)) from None
 
     def _serialize(self, result, result_format: Format, graph_format: Format,

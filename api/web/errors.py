@@ -20,6 +20,8 @@ def error_response(status: int, message: str, *, title: str | None = None,
     accept = request.accept_mimetypes
     best = accept.best_match(["application/json", "text/html", "text/plain",
                               "application/sparql-results+json", "application/ld+json"])
+    if request.path.endswith((".json", ".jsonld")) or request.args.get("format") == "json":
+        best = "application/json"  # the suffix chose the format
     if best in ("application/json", "application/sparql-results+json", "application/ld+json"):
         body = json.dumps({"error": {"status": status, "title": title, "message": message}})
         resp = Response(body, status=status, mimetype="application/json")
