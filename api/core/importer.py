@@ -90,7 +90,10 @@ def parse_date(value: str) -> tuple[str, str]:
     if not m:
         raise ValueError(f"{value!r} is not a date: use YYYY-MM-DD, YYYY-MM or YYYY")
     y, mo, d = m.groups()
-    day = dt.date(int(y), int(mo or 1), int(d or 1))  # raises on 2025-02-30
+    try:
+        day = dt.date(int(y), int(mo or 1), int(d or 1))
+    except ValueError as exc:  # 2025-02-30
+        raise ValueError(f"{value!r} is not a valid date ({exc})") from None
     return day.isoformat(), "day" if d else ("month" if mo else "year")
 
 
@@ -141,7 +144,7 @@ class Mapper:
         return self.known.get(code, code) if isinstance(self.known, dict) else code
 
     def add(self, n: int, r: dict[str, str]) -> None:
-        before = len(self.errors)
+        row_start = len(self.errors)
         country = r.get("country", "")
         if country != "EU" and country not in self.known:
             self._err(n, "country", f"{country!r} is not a known ISO 3166 alpha-3 code (or EU); "
@@ -199,14 +202,14 @@ class Mapper:
         if status and status not in STATUSES and not (code == "mobility-corridor"
                                                        and status in DUAL_USE):
             self._err(n, "status", f"{status!r} is not one of {', '.join(STATUSES)}")
-        if len(self.errors) > before or cls is None:
+        if cls is None:
             return
+        # check the type-specific columns too, so one run reports every bad value of the row
         self._map(n, r, cls, code, country, date, precision, chapter, cluster, url, src_date,
-                  confirmed)
+                  confirmed, row_start)
 
     def _map(self, n, r, cls, code, country, date, precision, chapter, cluster, url, src_date,
-             confirmed) -> None:
-        before = len(self.errors)
+             confirmed, before) -> None:
         quals: list[str] = []
         triples: list[tuple] = []
         label_bits: list[str] = []

@@ -62,3 +62,14 @@ def test_ten_countries_with_iso_codes(graph):
     codes = {str(graph.value(c, ENL.iso3166Alpha3))
              for c in graph.subjects(RDF.type, ENL.EnlargementCountry)}
     assert codes == {"ALB", "BIH", "GEO", "MDA", "MKD", "MNE", "SRB", "TUR", "UKR", "XKX"}
+
+
+def test_data_coverage_doc_is_current():
+    """docs/data-coverage.md is generated (`enlargement-kg coverage`); it must match the graph."""
+    from pathlib import Path
+
+    from enlargement_kg.core.coverage import generate
+
+    doc = Path(__file__).resolve().parents[2] / "docs" / "data-coverage.md"
+    assert doc.read_text(encoding="utf-8") == generate(), \
+        "run: enlargement-kg coverage --out docs/data-coverage.md"
