@@ -19,9 +19,18 @@ from rdflib import Graph
 from .. import __version__
 from . import iris
 from .namespaces import ONTOLOGY_IRI
+from .formats import by_name
 from .oxigraph_store import META_FILE, OxigraphStore
 from .resources import data_dir, rdf_files
-from .validation import ShapesError, ValidationReport, ontology_graph, shapes_graph, validate
+from .validation import (
+    ShapesError,
+    ValidationReport,
+    derive,
+    ontology_graph,
+    rules_graph,
+    shapes_graph,
+    validate,
+)
 
 
 class BuildError(Exception):
@@ -94,11 +103,82 @@ def load(store: OxigraphStore, srcs: list[Source]) -> None:
 
 def union_graph(store: OxigraphStore) -> Graph:
     """The served data as one rdflib graph (what the shapes see)."""
-    from .formats import by_name
-
     g = Graph()
     g.parse(data=store.dump(by_name("ntriples")).decode("utf-8"), format="nt")
     return g
+
+
+DERIVED_CLASSES = ("ChapterNegotiation", "GovernanceAssessment", "Derived")
+
+
+def derive_and_validate(curated: Graph, shapes_dir: Path | None = None
+                        ) -> tuple[Graph, ValidationReport]:
+    """Run the rules and validate, on both cores: a forked child derives while this process
+    validates the curated graph; the derived triples are then validated with the shapes
+    that target derived classes. (No other shape reads a derived triple, so this equals
+    validating curated and derived together; tests/kg/test_shapes.py checks it.)"""
+    import multiprocessing as mp
+
+    shapes = shapes_graph(shapes_dir)
+    rules = rules_graph(shapes_dir)
+    try:
+        ctx = mp.get_context("fork")
+    except ValueError:  # pragma: no cover - no fork on this platform
+        derived = derive(curated, rules=rules)
+        return derived, validate(curated + derived, shapes=shapes)
+    parent, child = ctx.Pipe(duplex=False)
+
+    def work():
+        try:
+            child.send(("ok", derive(curated, rules=rules).serialize(format="nt",
+                                                                      encoding="utf-8")))
+        except Exception as exc:  # noqa: BLE001 - reported in the parent
+            child.send(("error", f"{type(exc).__name__}: {exc}"))
+        finally:
+            child.close()
+
+    proc = ctx.Process(target=work, daemon=True)
+    proc.start()
+    child.close()
+    try:
+        report = validate(curated, shapes=shapes)
+        status, payload = parent.recv()
+    finally:
+        proc.join(timeout=60)
+        parent.close()
+    if status != "ok":
+        raise ShapesError(f"the rules failed: {payload}")
+    derived = Graph()
+    derived.parse(data=payload.decode("utf-8"), format="nt")
+    derived_report = validate(curated + derived, shapes=_shapes_for(shapes, DERIVED_CLASSES))
+    report.results.extend(derived_report.results)
+    report.conforms = report.conforms and derived_report.conforms
+    return derived, report
+
+
+def _shapes_for(shapes: Graph, class_names: tuple[str, ...]) -> Graph:
+    """The node shapes (with everything they reference) that target the given classes."""
+    from rdflib import BNode, URIRef
+    from rdflib.namespace import SH
+
+    from .namespaces import ENL
+
+    out = Graph()
+    for p, o in shapes.predicate_objects(URIRef("https://w3id.org/eu-enlargement/shapes")):
+        out.add((URIRef("https://w3id.org/eu-enlargement/shapes"), p, o))
+
+    def copy(node):
+        for p, o in shapes.predicate_objects(node):
+            out.add((node, p, o))
+            if isinstance(o, BNode):
+                copy(o)
+
+    for name in class_names:
+        for shape in shapes.subjects(SH.targetClass, ENL[name]):
+            copy(shape)
+    for decl in shapes.objects(URIRef("https://w3id.org/eu-enlargement/shapes"), SH.declare):
+        copy(decl)
+    return out
 
 
 def build_memory(*, ontology_dir: Path | None = None, kg_dir: Path | None = None,
@@ -120,15 +200,25 @@ def build_memory(*, ontology_dir: Path | None = None, kg_dir: Path | None = None
     load(store, srcs)
     version = content_version(srcs)
     cache = _cache_file(version, shapes_dir) if validate_data == "cached" else None
-    if cache is not None and cache.is_file():
+    derived_nt = cache.with_suffix(".nt") if cache is not None else None
+    if cache is not None and cache.is_file() and derived_nt.is_file():
         report = ValidationReport(conforms=True)
         report.cached_warnings = json.loads(cache.read_text()).get("warnings", 0)
+        store.load_bytes(derived_nt.read_bytes(), by_name("ntriples"), str(iris.DERIVED_GRAPH))
     elif validate_data:
+        curated = union_graph(store)
         try:
-            report = validate(union_graph(store), shapes=shapes_graph(shapes_dir),
-                              ontology=ontology_graph(ontology_dir))
+            derived, report = derive_and_validate(curated, shapes_dir)
         except ShapesError as exc:
             raise BuildError(str(exc)) from None
+        store.load_bytes(derived.serialize(format="nt", encoding="utf-8"), by_name("ntriples"),
+                         str(iris.DERIVED_GRAPH))
+        if derived_nt is not None and report.conforms:
+            try:
+                derived_nt.parent.mkdir(parents=True, exist_ok=True)
+                derived_nt.write_bytes(derived.serialize(format="nt", encoding="utf-8"))
+            except OSError:
+                pass
     else:
         report = ValidationReport(conforms=True)
     if not report.conforms:
@@ -144,7 +234,8 @@ def build_memory(*, ontology_dir: Path | None = None, kg_dir: Path | None = None
     meta = {"version": version, "package_version": __version__,
             "ontology_version": ontology_version(ontology_dir),
             "built_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
-            "quads": len(raw), "graphs": [s.graph for s in srcs],
+            "quads": len(raw), "graphs": [s.graph for s in srcs] + (
+                [str(iris.DERIVED_GRAPH)] if validate_data else []),
             "warnings": getattr(report, "cached_warnings", len(report.warnings))}
     store.set_meta(meta)
     return BuildResult(store, report, version, time.perf_counter() - t0)

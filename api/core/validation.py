@@ -88,8 +88,35 @@ def _rdflib_format(p: Path) -> str:
             ".trig": "trig", ".nq": "nquads"}.get(p.suffix, "turtle")
 
 
+RULES_FILE = "rules.ttl"
+
+
 def shapes_graph(shapes_dir: Path | None = None) -> Graph:
-    return load_graph(rdf_files(shapes_dir or data_dir("shapes")))
+    """The validation shapes (every file of shapes/ but the SHACL-AF rules)."""
+    return load_graph([p for p in rdf_files(shapes_dir or data_dir("shapes"))
+                       if p.name != RULES_FILE])
+
+
+def rules_graph(shapes_dir: Path | None = None) -> Graph:
+    """The SHACL-AF rules, with the prefix declarations they use (from core.ttl)."""
+    folder = shapes_dir or data_dir("shapes")
+    return load_graph([p for p in (folder / RULES_FILE, folder / "core.ttl") if p.exists()])
+
+
+def derive(data: Graph, *, rules: Graph | None = None) -> Graph:
+    """Run the SHACL-AF rules (pySHACL, advanced mode) over ``data``; return only the
+    triples they add. ``data`` is not modified."""
+    from pyshacl import shacl_rules
+
+    work = PreparedQueryGraph()
+    work += data
+    shacl_rules(work, shacl_graph=rules if rules is not None else rules_graph(),
+                advanced=True, inplace=True, iterate_rules=False)
+    out = Graph()
+    for t in work:
+        if t not in data:
+            out.add(t)
+    return out
 
 
 def ontology_graph(ontology_dir: Path | None = None) -> Graph:
