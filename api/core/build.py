@@ -108,6 +108,7 @@ def union_graph(store: OxigraphStore) -> Graph:
     return g
 
 
+REPORT_FILE = "validation.json"
 DERIVED_CLASSES = ("ChapterNegotiation", "GovernanceAssessment", "Derived")
 
 
@@ -202,8 +203,7 @@ def build_memory(*, ontology_dir: Path | None = None, kg_dir: Path | None = None
     cache = _cache_file(version, shapes_dir) if validate_data == "cached" else None
     derived_nt = cache.with_suffix(".nt") if cache is not None else None
     if cache is not None and cache.is_file() and derived_nt.is_file():
-        report = ValidationReport(conforms=True)
-        report.cached_warnings = json.loads(cache.read_text()).get("warnings", 0)
+        report = ValidationReport.from_json(cache.read_text(encoding="utf-8"))
         store.load_bytes(derived_nt.read_bytes(), by_name("ntriples"), str(iris.DERIVED_GRAPH))
     elif validate_data:
         curated = union_graph(store)
@@ -227,7 +227,7 @@ def build_memory(*, ontology_dir: Path | None = None, kg_dir: Path | None = None
     if cache is not None and not cache.is_file():
         try:
             cache.parent.mkdir(parents=True, exist_ok=True)
-            cache.write_text(json.dumps({"version": version, "warnings": len(report.warnings)}))
+            cache.write_text(report.to_json(), encoding="utf-8")
         except OSError:
             pass  # a read-only home: validate again next time
     raw = store.raw
@@ -236,7 +236,7 @@ def build_memory(*, ontology_dir: Path | None = None, kg_dir: Path | None = None
             "built_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
             "quads": len(raw), "graphs": [s.graph for s in srcs] + (
                 [str(iris.DERIVED_GRAPH)] if validate_data else []),
-            "warnings": getattr(report, "cached_warnings", len(report.warnings))}
+            "warnings": len(report.warnings)}
     store.set_meta(meta)
     return BuildResult(store, report, version, time.perf_counter() - t0)
 
@@ -259,6 +259,7 @@ def build_to_dir(out: Path, **kwargs) -> BuildResult:
 
         gc.collect()
         (tmp / "store" / META_FILE).write_text(json.dumps(meta, indent=2), encoding="utf-8")
+        (tmp / "store" / REPORT_FILE).write_text(report.to_json(), encoding="utf-8")
         staged = tmp / "store"
         old = None
         if out.exists():

@@ -40,7 +40,6 @@ class ValidationReport:
     conforms: bool
     results: list[ValidationResult] = field(default_factory=list)
     graph: Graph | None = None  #: the SHACL report graph, for Turtle output
-    cached_warnings: int | None = None  #: warning count of a cached clean validation
 
     @property
     def violations(self) -> list[ValidationResult]:
@@ -73,7 +72,40 @@ class ValidationReport:
                            "results": [asdict(r) for r in self.results]}, indent=2)
 
     def to_turtle(self) -> str:
-        return (self.graph or Graph()).serialize(format="turtle")
+        if self.graph is None:  # a report read back from JSON: rebuild the SHACL graph
+            return self.to_graph().serialize(format="turtle")
+        return self.graph.serialize(format="turtle")
+
+    def to_graph(self) -> Graph:
+        from rdflib import BNode, Literal
+
+        g = Graph()
+        g.bind("sh", SH)
+        rep = BNode()
+        g.add((rep, RDF.type, SH.ValidationReport))
+        g.add((rep, SH.conforms, Literal(self.conforms)))
+        sev = {v: k for k, v in SEVERITY.items()}
+        for r in self.results:
+            n = BNode()
+            g.add((rep, SH.result, n))
+            g.add((n, RDF.type, SH.ValidationResult))
+            g.add((n, SH.resultSeverity, sev.get(r.severity, SH.Violation)))
+            g.add((n, SH.focusNode, URIRef(r.focus) if r.focus.startswith("http") else BNode()))
+            if r.shape.startswith("http"):
+                g.add((n, SH.sourceShape, URIRef(r.shape)))
+            if r.path.startswith("http"):
+                g.add((n, SH.resultPath, URIRef(r.path)))
+            if r.constraint:
+                g.add((n, SH.sourceConstraintComponent, URIRef(r.constraint)))
+            if r.message:
+                g.add((n, SH.resultMessage, Literal(r.message, lang="en")))
+        return g
+
+    @classmethod
+    def from_json(cls, text: str) -> "ValidationReport":
+        doc = json.loads(text)
+        return cls(conforms=doc["conforms"],
+                   results=[ValidationResult(**r) for r in doc.get("results", [])])
 
 
 def load_graph(paths: list[Path]) -> Graph:

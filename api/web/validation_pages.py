@@ -1,0 +1,86 @@
+"""Validation as a service: ``/-/validation`` shows the served graph's report, and
+``POST /validate`` checks a partner's data against the shapes, with the ontology and the
+reference data, without touching the served graph."""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+
+from flask import Blueprint, Response, abort, render_template, request
+from rdflib import Graph
+
+from ..core.governance import country_of, matrix
+from ..core.iris import ENLARGEMENT_COUNTRIES
+from ..core.resources import data_dir
+from ..core.validation import ValidationReport, load_graph, ontology_graph, validate
+from .negotiate import wants_html
+from .state import state
+
+bp = Blueprint("validation_pages", __name__)
+
+PAYLOAD_FORMATS = {"text/turtle": "turtle", "application/x-turtle": "turtle",
+                   "application/ld+json": "json-ld", "application/n-triples": "nt",
+                   "application/rdf+xml": "xml"}
+
+
+def _respond(report: ValidationReport, *, html: str | None, suffix: str | None):
+    accept = request.accept_mimetypes
+    if suffix == "ttl" or (suffix is None and accept.best_match(
+            ["application/json", "text/turtle", "text/html"]) == "text/turtle"):
+        resp = Response(report.to_turtle(), content_type="text/turtle; charset=utf-8")
+    elif suffix == "json" or html is None or not (suffix == "html" or wants_html()):
+        resp = Response(report.to_json(), mimetype="application/json")
+    else:
+        resp = Response(html, mimetype="text/html")
+    resp.headers["Vary"] = "Accept"
+    return resp
+
+
+@bp.get("/-/validation")
+@bp.get("/-/validation.<suffix>")
+def current(suffix: str | None = None):
+    if suffix not in (None, "json", "ttl", "html"):
+        abort(404, "the validation report is offered as .html, .json and .ttl")
+    gs = state()
+    report = gs.report
+    if report is None:
+        abort(503, "this store carries no validation report; rebuild it with "
+                   "`enlargement-kg build`")
+    html = None
+    if suffix in (None, "html"):
+        grouped: dict[str, dict[str, list]] = defaultdict(lambda: defaultdict(list))
+        for r in report.results:
+            shape = r.shape.rsplit("#", 1)[-1] if r.shape.startswith("http") else "(property)"
+            grouped[shape][country_of(r.focus) or "other"].append(r)
+        html = render_template("validation.html", report=report, grouped=grouped,
+                               rules=matrix(report, gs.store),
+                               countries=ENLARGEMENT_COUNTRIES)
+    return _respond(report, html=html, suffix=suffix)
+
+
+@bp.post("/validate")
+def validate_payload():
+    """Validate the posted Turtle / JSON-LD / N-Triples / RDF-XML together with the ontology
+    and the reference data (countries, chapters, code lists, governance); 400 on bad RDF,
+    413 over the size limit, 415 for other media types."""
+    fmt = PAYLOAD_FORMATS.get((request.mimetype or "").lower())
+    if fmt is None:
+        abort(415, "POST the data as text/turtle, application/ld+json, application/n-triples "
+                   "or application/rdf+xml")
+    raw = request.get_data()
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        abort(400, "the request body is not valid UTF-8")
+    data = Graph()
+    try:
+        data.parse(data=text, format=fmt)
+    except Exception as exc:  # noqa: BLE001 - any parser error is the client's input
+        abort(400, f"the {fmt} payload does not parse: {str(exc)[:300]}")
+    if len(data) == 0:
+        abort(400, "the payload holds no triples")
+    ref = sorted((data_dir("kg") / "reference").glob("*.ttl"))
+    ref.append(data_dir("kg") / "sources" / "reference-documents.ttl")
+    report = validate(data + load_graph(ref) + ontology_graph())
+    return _respond(report, html=None, suffix=None)
