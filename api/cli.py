@@ -115,7 +115,8 @@ def cmd_serve(args) -> int:
 
     settings = Settings.from_env(
         store_path=Path(args.store) if args.store else None,
-        query_timeout=args.timeout if args.timeout is not None else Settings.from_env().query_timeout,
+        query_timeout=(args.timeout if args.timeout is not None
+                       else Settings.from_env().query_timeout),
         writable=args.writable)
     if args.writable and not settings.token:
         raise CLIError("--writable needs a token in ENLARGEMENT_KG_TOKEN", 2)

@@ -18,8 +18,8 @@ from rdflib import Graph
 
 from .. import __version__
 from . import iris
-from .namespaces import ONTOLOGY_IRI
 from .formats import by_name
+from .namespaces import ONTOLOGY_IRI
 from .oxigraph_store import META_FILE, OxigraphStore
 from .resources import data_dir, rdf_files
 from .validation import (

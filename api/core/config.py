@@ -22,7 +22,7 @@ class Settings:
     extra: dict = field(default_factory=dict)
 
     @classmethod
-    def from_env(cls, **overrides) -> "Settings":
+    def from_env(cls, **overrides) -> Settings:
         env = os.environ
         s = cls(
             store_path=Path(env["ENLARGEMENT_KG_STORE"]) if env.get("ENLARGEMENT_KG_STORE")

@@ -55,7 +55,7 @@ def check_query(query: str, *, service_allow: frozenset[str] = frozenset()) -> N
         if iri.lower().startswith("file:"):
             raise QueryRefused("file: IRIs are refused: the service never reads local files")
     first = next((w for w in words if w not in ("PREFIX", "BASE", "<IRI>")), "")
-    if first in UPDATE_KEYWORDS or "WITH" == first:
+    if first in UPDATE_KEYWORDS or first == "WITH":
         raise QueryRefused(f"{first} is a SPARQL Update operation; the query operation is "
                            "read-only (send updates to the update operation, when enabled)")
     for i, w in enumerate(words):
@@ -96,3 +96,10 @@ def query_form(query: str) -> str:
             continue
         return w
     return ""
+
+
+def has_dataset_clause(query: str) -> bool:
+    """True when the query names its own dataset (``FROM`` / ``FROM NAMED``), which then
+    replaces the service's default dataset (SPARQL 1.1 Query §13.2)."""
+    words, _ = _scan(query)
+    return "FROM" in words

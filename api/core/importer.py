@@ -130,6 +130,7 @@ class Mapper:
         self.events = {c for c in self.codes.values()
                        if ENL.Event in ontology.transitive_objects(c, RDFS.subClassOf)}
         self.known = known_countries
+        self.known_orgs = _known_orgs()
         self.today = today
         self.facts: dict[str, Graph] = {}
         self.sources = Graph()
@@ -264,7 +265,8 @@ class Mapper:
                 quals.append(by)
                 if rate_key:
                     quals.append(rate_key)  # two values are two observations, never merged
-                self._org(by, by)
+                if by not in self.known_orgs:  # the reference data names the usual bodies
+                    self._org(by, by)
             label_bits.append(f"{r.get('year')} {value}% ({by})")
         elif code == "level-of-preparation":
             level = LEVELS.get(value)
@@ -296,7 +298,10 @@ class Mapper:
             else:
                 m = iris.mission(partner)
                 self.entities.add((m, RDF.type, ENL.CSDPMission))
-                self.entities.add((m, SKOS.prefLabel, Literal(value or partner, lang="en")))
+                if (m, SKOS.prefLabel, None) not in self.entities:  # one preferred label
+                    self.entities.add((m, SKOS.prefLabel, Literal(value or partner, lang="en")))
+                elif value:
+                    self.entities.add((m, SKOS.altLabel, Literal(value, lang="en")))
                 triples.append((ENL.mission, m))
                 quals.append(partner)
                 label_bits.append(partner)
@@ -467,6 +472,16 @@ def plan(files: list[Path], *, kg_dir: Path, today: dt.date | None = None
         merged[path] = m
     return merged, mapper.fact_count, len(set(mapper.sources.subjects(RDF.type,
                                                                         ENL.SourceDocument)))
+
+
+def _known_orgs() -> set[str]:
+    """Slugs of the organisations the reference data already describes."""
+    g = Graph()
+    for p in (data_dir("kg") / "reference").glob("*.ttl"):
+        g.parse(p)
+    prefix = str(iris.org("x"))[:-1]
+    return {str(s)[len(prefix):] for s in g.subjects(SKOS.prefLabel, None)
+            if str(s).startswith(prefix)}
 
 
 def _known_countries(kg_dir: Path) -> dict[str, str]:

@@ -8,17 +8,19 @@ from __future__ import annotations
 
 import itertools
 import json
+from collections.abc import Mapping
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Mapping
 
 import pyoxigraph as ox
 from rdflib import BNode, Literal, URIRef
 from rdflib.term import Node
 
-from . import formats
 from .formats import Format
+from .guard import has_dataset_clause
 from .store import (
     Dataset,
+    QueryRefused,
     QueryResult,
     QuerySyntaxError,
     ResultTooLarge,
@@ -68,6 +70,60 @@ def _row_term(t) -> tuple:
     return ("literal", str(t), None, None)  # RDF-star triple terms: rare, kept as text
 
 
+
+@dataclass(frozen=True)
+class ParsedGraph:
+    """An RDF payload parsed into triples (pyoxigraph terms: opaque above this module). Its
+    blank nodes carry fresh identifiers, so merging it never joins an existing blank node."""
+
+    triples: tuple
+
+    def __len__(self) -> int:
+        return len(self.triples)
+
+
+@dataclass(frozen=True)
+class StoreChanges:
+    """What turns one store into another: quads and named graphs to remove and to add."""
+
+    removed: tuple = ()
+    added: tuple = ()
+    graphs_removed: tuple = ()
+    graphs_added: tuple = ()
+
+    @property
+    def empty(self) -> bool:
+        return not (self.removed or self.added or self.graphs_removed or self.graphs_added)
+
+    @property
+    def graph_names_removed(self) -> tuple[str, ...]:
+        return tuple(g.value for g in self.graphs_removed)
+
+    @property
+    def graph_names_added(self) -> tuple[str, ...]:
+        return tuple(g.value for g in self.graphs_added)
+
+
+def parse_graph(data: bytes, fmt: Format, *, base_iri: str | None = None) -> ParsedGraph:
+    """Parse a graph payload (Turtle, N-Triples, RDF/XML, JSON-LD) with fresh blank nodes. A
+    JSON-LD remote ``@context`` is never fetched (pyoxigraph has no loader: the parse fails)."""
+    if fmt.name not in RDF_FORMAT or fmt.name in ("trig", "nquads"):
+        raise QuerySyntaxError(f"{fmt.media_type} is not a graph syntax")
+    try:
+        quads = ox.parse(data, format=RDF_FORMAT[fmt.name], base_iri=base_iri,
+                         rename_blank_nodes=True, without_named_graphs=True)
+        return ParsedGraph(tuple(ox.Triple(q.subject, q.predicate, q.object) for q in quads))
+    except (SyntaxError, ValueError) as exc:
+        raise QuerySyntaxError(f"the {fmt.name} payload does not parse: {exc}") from None
+
+
+def _graph_name(graph: str | None) -> ox.NamedNode | ox.DefaultGraph:
+    return ox.DefaultGraph() if graph is None else ox.NamedNode(graph)
+
+
+#: The function through which ``apply_changes`` hands its terms to the committing update.
+DIFF_TERM = "urn:enlargement-kg:diff-term"
+
 class OxigraphStore(Store):
     """A pyoxigraph store. ``path=None`` is in memory; else an on-disk store, read-only
     unless ``writable``."""
@@ -79,11 +135,11 @@ class OxigraphStore(Store):
         self._info: StoreInfo | None = None
 
     @classmethod
-    def memory(cls) -> "OxigraphStore":
+    def memory(cls) -> OxigraphStore:
         return cls(ox.Store())
 
     @classmethod
-    def open(cls, path: str | Path, *, writable: bool = False) -> "OxigraphStore":
+    def open(cls, path: str | Path, *, writable: bool = False) -> OxigraphStore:
         path = Path(path)
         if not (path / META_FILE).is_file():
             raise StoreUnavailable(f"{path} is not an enlargement-kg store (no {META_FILE}); "
@@ -126,7 +182,9 @@ class OxigraphStore(Store):
         if dataset and (dataset.default_graphs or dataset.named_graphs):
             kwargs["default_graph"] = [ox.NamedNode(g) for g in dataset.default_graphs]
             kwargs["named_graphs"] = [ox.NamedNode(g) for g in dataset.named_graphs]
-        else:
+        elif not has_dataset_clause(query):
+            # the default graph is the union of the named graphs, unless the query's own
+            # FROM / FROM NAMED defines its dataset (SPARQL 1.1 Query §13.2)
             kwargs["use_default_graph_as_union"] = True
         if substitutions:
             kwargs["substitutions"] = {ox.Variable(k): to_ox(v) for k, v in substitutions.items()}
@@ -175,8 +233,15 @@ class OxigraphStore(Store):
     def dump(self, fmt: Format) -> bytes:
         if fmt.name in ("trig", "nquads"):
             return self._store.dump(format=RDF_FORMAT[fmt.name]) or b""
-        triples = (ox.Triple(q.subject, q.predicate, q.object)
-                   for q in self._store.quads_for_pattern(None, None, None, None))
+        def distinct():  # a triple in two named graphs appears once in a union dump
+            seen = set()
+            for q in self._store.quads_for_pattern(None, None, None, None):
+                t = ox.Triple(q.subject, q.predicate, q.object)
+                if t not in seen:
+                    seen.add(t)
+                    yield t
+
+        triples = distinct()
         return ox.serialize(triples, format=RDF_FORMAT[fmt.name]) or b""
 
     def info(self) -> StoreInfo:
@@ -187,3 +252,126 @@ class OxigraphStore(Store):
                                    triples=triples, graphs=graphs, backend="pyoxigraph",
                                    details=dict(self._meta))
         return self._info
+
+
+    # -- writes: the primitives of core/writes.py (SPARQL 1.1 Update, Graph Store Protocol) --
+
+    def backup(self, target: Path) -> None:
+        """A consistent copy of this on-disk store at ``target`` (a RocksDB checkpoint: the
+        table files are hard-linked, so it is cheap whatever the size)."""
+        try:
+            self._store.backup(str(target))
+        except OSError as exc:
+            raise StoreUnavailable(f"cannot copy the store to {target}: {exc}") from None
+
+    def flush(self) -> None:
+        """Write every buffer to disk."""
+        self._store.flush()
+
+    def apply_update(self, update: str, *, base_iri: str | None = None) -> None:
+        """Run a SPARQL 1.1 Update request: all its operations in one transaction, or none."""
+        try:
+            self._store.update(update, base_iri=base_iri)
+        except SyntaxError as exc:
+            raise QuerySyntaxError(f"the update does not parse: {exc}") from None
+        except (RuntimeError, ValueError, TypeError) as exc:
+            raise QueryRefused(f"the update failed: {exc}") from None
+        self._info = None
+
+    def graph_exists(self, graph: str | None) -> bool:
+        """Graph Store Protocol: does the graph exist? The default graph always does."""
+        return graph is None or self._store.contains_named_graph(ox.NamedNode(graph))
+
+    def read_graph(self, graph: str | None, fmt: Format) -> bytes | None:
+        """One graph serialised as triples in ``fmt``, or None if there is no such graph."""
+        if not self.graph_exists(graph):
+            return None
+        triples = (ox.Triple(q.subject, q.predicate, q.object)
+                   for q in self._store.quads_for_pattern(None, None, None, _graph_name(graph)))
+        return ox.serialize(triples, format=RDF_FORMAT[fmt.name]) or b""
+
+    def replace_graph(self, graph: str | None, payload: ParsedGraph) -> bool:
+        """Graph Store Protocol PUT: the graph becomes ``payload``; True if it is new. Not
+        atomic by itself: core/writes.py runs it on a staging copy."""
+        existed = self.graph_exists(graph)
+        name = _graph_name(graph)
+        if existed:
+            self._store.clear_graph(name)
+        else:
+            self._store.add_graph(name)
+        self._store.extend(ox.Quad(t.subject, t.predicate, t.object, name)
+                           for t in payload.triples)
+        self._info = None
+        return not existed
+
+    def add_to_graph(self, graph: str | None, payload: ParsedGraph) -> bool:
+        """Graph Store Protocol POST: merge ``payload`` into the graph; True if it is new."""
+        existed = self.graph_exists(graph)
+        name = _graph_name(graph)
+        if not existed:
+            self._store.add_graph(name)
+        self._store.extend(ox.Quad(t.subject, t.predicate, t.object, name)
+                           for t in payload.triples)
+        self._info = None
+        return not existed
+
+    def drop_graph(self, graph: str | None) -> bool:
+        """Graph Store Protocol DELETE: remove the named graph, or empty the default graph;
+        False if there was no such graph."""
+        if not self.graph_exists(graph):
+            return False
+        if graph is None:
+            self._store.clear_graph(ox.DefaultGraph())
+        else:
+            self._store.remove_graph(ox.NamedNode(graph))
+        self._info = None
+        return True
+
+    def changes_to(self, other: OxigraphStore) -> StoreChanges:
+        """The quads and named graphs that turn this store into ``other``."""
+        mine, theirs = set(self._store), set(other._store)
+        graphs_mine = set(self._store.named_graphs())
+        graphs_theirs = set(other._store.named_graphs())
+        return StoreChanges(removed=tuple(mine - theirs), added=tuple(theirs - mine),
+                            graphs_removed=tuple(graphs_mine - graphs_theirs),
+                            graphs_added=tuple(graphs_theirs - graphs_mine))
+
+    def apply_changes(self, changes: StoreChanges) -> None:
+        """Apply ``changes`` in ONE transaction: one SPARQL Update request.
+
+        Blank nodes cannot be written in ``DELETE DATA``, so each term is handed over by a
+        function, ``<urn:enlargement-kg:diff-term>(?i, ?k)``, returning the k-th term of the
+        i-th quad: stored blank nodes are matched, and inserted, with their identity. The
+        graph IRIs of ``DROP``/``CREATE`` are pyoxigraph terms (validated IRIs, written in
+        their escaped N-Triples form), never request text.
+        """
+        if changes.empty:
+            return
+        ops: list[str] = []
+        terms: list[tuple] = []
+        binds = " ".join(f"BIND(<{DIFF_TERM}>(?i, {k}) AS ?{v})"
+                         for k, v in enumerate("gspo"))
+        for verb, quads in (("DELETE", changes.removed), ("INSERT", changes.added)):
+            named = [q for q in quads if not isinstance(q.graph_name, ox.DefaultGraph)]
+            default = [q for q in quads if isinstance(q.graph_name, ox.DefaultGraph)]
+            for group, template in ((named, "GRAPH ?g { ?s ?p ?o }"), (default, "?s ?p ?o")):
+                if group:
+                    first = len(terms)
+                    terms.extend((q.graph_name, q.subject, q.predicate, q.object)
+                                 for q in group)
+                    ids = " ".join(str(i) for i in range(first, len(terms)))
+                    ops.append(f"{verb} {{ {template} }} WHERE {{ VALUES ?i {{ {ids} }} "
+                               f"{binds} }}")
+        ops += [f"DROP SILENT GRAPH {g}" for g in changes.graphs_removed]
+        ops += [f"CREATE SILENT GRAPH {g}" for g in changes.graphs_added]
+
+        def term(i, k):
+            t = terms[int(i.value)][int(k.value)]
+            return None if isinstance(t, ox.DefaultGraph) else t
+
+        try:
+            self._store.update(" ;\n".join(ops),
+                               custom_functions={ox.NamedNode(DIFF_TERM): term})
+        except (SyntaxError, RuntimeError, ValueError, OSError) as exc:
+            raise StoreUnavailable(f"the commit failed and was rolled back: {exc}") from None
+        self._info = None

@@ -14,8 +14,8 @@ checked against its type, turned into an RDF term, and *substituted* for ``?vari
 everywhere in the query (SEP-0007 semantics, subqueries included), on the query's tokens:
 only variable tokens are replaced, by the term's N-Triples form, so no user text ever
 reaches the parser unescaped. (pyoxigraph's own ``substitutions=`` binds only at the top
-level, which would leave a parameter used inside a subquery unbound there.) The columns are a public contract; a test
-runs every query and compares its variables with them.
+level, which would leave a parameter used inside a subquery unbound there.) The columns
+are a public contract; a test runs every query and compares its variables with them.
 """
 
 from __future__ import annotations

@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import threading
 import time
+from bisect import bisect_left
 from collections import OrderedDict
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Mapping
 
 from rdflib.term import Node
 
@@ -30,6 +31,9 @@ class Limits:
     service_allow: frozenset[str] = frozenset()
 
 
+_BOUNDS = (0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1.0, 5.0, 10.0, float("inf"))
+
+
 @dataclass
 class Metrics:
     """Counters exported at ``/-/metrics`` (Prometheus text format)."""
@@ -39,14 +43,13 @@ class Metrics:
     timeouts: int = 0
     errors: int = 0
     seconds_total: float = 0.0
-    buckets: dict[float, int] = field(default_factory=lambda: dict.fromkeys(
-        (0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1.0, 5.0, 10.0, float("inf")), 0))
+    buckets: dict[float, int] = field(default_factory=lambda: dict.fromkeys(_BOUNDS, 0))
 
     def observe(self, seconds: float) -> None:
         self.seconds_total += seconds
-        for b in self.buckets:
-            if seconds <= b:
-                self.buckets[b] += 1
+        buckets = self.buckets
+        for b in _BOUNDS[bisect_left(_BOUNDS, seconds):]:  # cumulative: every bucket >= it
+            buckets[b] += 1
 
 
 class LRUCache:
@@ -81,6 +84,7 @@ class QueryService:
         self.cache_max_bytes = cache_max_bytes
         self.metrics = Metrics()
         self._version: str | None = None
+        self._allowed: OrderedDict[str, None] = OrderedDict()  #: texts check_query passed
 
     @property
     def version(self) -> str:
@@ -93,7 +97,11 @@ class QueryService:
             use_cache: bool = True) -> tuple[QueryResult, bool]:
         """Answer ``query``; returns the result and whether it came from the cache."""
         t0 = time.perf_counter()
-        check_query(query, service_allow=self.limits.service_allow)
+        if query not in self._allowed:  # the verdict on a text never changes: check it once
+            check_query(query, service_allow=self.limits.service_allow)
+            self._allowed[query] = None
+            if len(self._allowed) > max(self.cache.size, 1024):
+                self._allowed.popitem(last=False)
         key = None
         if use_cache:
             subs = tuple(sorted((k, v.n3()) for k, v in (substitutions or {}).items()))

@@ -13,8 +13,8 @@ from __future__ import annotations
 import io
 import json
 from abc import ABC, abstractmethod
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Mapping
 
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.term import Node, Variable
@@ -115,8 +115,9 @@ class Store(ABC):
     def info(self) -> StoreInfo:
         """Version, counts and backend name."""
 
-    def close(self) -> None:  # pragma: no cover - backends override when they hold resources
-        """Release resources (worker processes, connections)."""
+    def close(self) -> None:  # noqa: B027 - a no-op by default, not abstract
+        """Release resources (worker processes, connections); backends that hold any
+        override it."""
 
     # -- conveniences built on execute, shared by every backend --------------------------
 

@@ -102,7 +102,7 @@ class ValidationReport:
         return g
 
     @classmethod
-    def from_json(cls, text: str) -> "ValidationReport":
+    def from_json(cls, text: str) -> ValidationReport:
         doc = json.loads(text)
         return cls(conforms=doc["conforms"],
                    results=[ValidationResult(**r) for r in doc.get("results", [])])

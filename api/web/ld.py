@@ -1,156 +1,418 @@
 """Linked data: every minted IRI dereferences here (path = IRI minus the base).
 
-A suffix (``.ttl`` ``.jsonld`` ``.nt`` ``.rdf`` ``.html``) picks the format, else ``Accept``
-does; browsers get HTML. Unknown IRIs get a 404 that says what exists.
+- ``/id/...``: a resource's description (``core/describe.py``): HTML for browsers, Turtle,
+  JSON-LD, N-Triples or RDF/XML. A suffix (``.ttl`` ``.jsonld`` ``.nt`` ``.rdf`` ``.html``)
+  picks the format, else ``Accept`` does (RFC 9110 §12.5.1, q-values and wildcards; the
+  most specific media range wins); without ``Accept``, or with ``*/*`` only, Turtle.
+  Nothing acceptable: ``406`` listing the offered types.
+- ``/graph/...``: a named graph's IRI serves the graph's content (every triple in it) in
+  the RDF formats, and a page listing what it holds for browsers.
+- ``/context.jsonld``: the JSON-LD context every JSON-LD response here refers to.
+
+Every response carries ``Vary: Accept``, a ``Link: <...>; rel="alternate"; type=...`` for
+each other format, a strong ``ETag`` (a digest of the bytes) and ``Last-Modified`` (when
+the graph was built), and answers ``304`` to ``If-None-Match`` / ``If-Modified-Since``
+(RFC 9110 §13.1.1-13.1.3; If-None-Match wins when both are sent). Unknown IRIs get a
+``404`` in the negotiated format that suggests where to look.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
-from functools import lru_cache
+import io
+import re
+import threading
+from collections import OrderedDict
+from collections.abc import Callable
+from dataclasses import dataclass
+from xml.sax.saxutils import escape, quoteattr
 
-from flask import Blueprint, Response, abort, render_template, request
-from rdflib import Graph, Literal, URIRef
-from rdflib.namespace import DCTERMS, RDF, RDFS, SKOS
+from flask import Blueprint, Response, render_template, request
+from rdflib import BNode, Graph, Literal
+from rdflib.namespace import RDF, split_uri
+from rdflib.plugins.serializers.turtle import _GEN_QNAME_FOR_DT, TurtleSerializer
+from rdflib.term import Node
 
-from ..core import formats
-from ..core.describe import describe
-from ..core.formats import HTML, RDF_FORMATS
-from ..core.namespaces import BASE, PREFIXES, SCHEMA
-from ..core.validation import ontology_graph
-from .negotiate import NotAcceptableFormat, pick, wants_html
+from ..core import describe as core
+from ..core import formats, jsonld
+from ..core.formats import HTML, Format
+from ..core.namespaces import BASE, ENL, PREFIXES
+from .negotiate import NotAcceptableFormat, pick
 from .state import state
 
 bp = Blueprint("ld", __name__)
 
-LD_FORMATS = [formats.by_name(n) for n in ("turtle", "jsonld", "ntriples", "rdfxml")]
-RDFLIB_FORMAT = {"turtle": "turtle", "jsonld": "json-ld", "ntriples": "nt", "rdfxml": "xml",
-                 "trig": "trig", "nquads": "nquads"}
-SUFFIXES = {s: f for f in LD_FORMATS + [HTML] for s in f.suffixes}
-
-VENDORED_LABELS = {
-    RDF.type: "type", RDFS.label: "label", RDFS.comment: "comment",
-    SKOS.prefLabel: "preferred label", SKOS.altLabel: "alternative label",
-    SKOS.definition: "definition", SKOS.notation: "notation", SKOS.inScheme: "in scheme",
-    SKOS.exactMatch: "exact match", SKOS.broader: "broader", SKOS.narrower: "narrower",
-    SKOS.note: "note", SKOS.topConceptOf: "top concept of", SKOS.hasTopConcept: "top concept",
-    DCTERMS.source: "source", DCTERMS.date: "date", DCTERMS.title: "title",
-    DCTERMS.publisher: "publisher", DCTERMS.identifier: "identifier",
-    DCTERMS.description: "description", SCHEMA.url: "URL", RDFS.isDefinedBy: "defined by",
-}
+TURTLE = formats.by_name("turtle")
+LD_FORMATS: tuple[Format, ...] = (TURTLE, formats.by_name("jsonld"),
+                                  formats.by_name("ntriples"), formats.by_name("rdfxml"))
+OFFERED: tuple[Format, ...] = LD_FORMATS + (HTML,)
+SUFFIXES: dict[str, Format] = {f.suffixes[0]: f for f in OFFERED}
+#: Server preference at equal quality: HTML first (browsers), then the RDF formats.
+NEGOTIATION_ORDER: tuple[Format, ...] = (HTML,) + LD_FORMATS
+EXTRA_PREFIXES = {"vann": "http://purl.org/vocab/vann/"}
 
 
-@lru_cache(maxsize=1)
-def term_labels() -> dict[URIRef, str]:
-    """Labels of the ontology's terms and of the reused vocabularies (vendored, so pages
-    render without the network)."""
-    labels = dict(VENDORED_LABELS)
-    g = ontology_graph()
-    for s, o in g.subject_objects(RDFS.label):
-        labels[s] = str(o)
-    return labels
+# -- content negotiation -------------------------------------------------------------------
 
 
-def serialize(g: Graph, fmt) -> bytes:
-    for p, ns in PREFIXES.items():
-        g.bind(p, ns)
-    return g.serialize(format=RDFLIB_FORMAT[fmt.name], encoding="utf-8")
+def negotiate() -> Format | None:
+    """The format ``Accept`` asks for, by the service's one rule (``negotiate.pick``,
+    RFC 9110 §12.5.1): the most specific matching range gives each format its q-value; at
+    equal q a format named explicitly beats a wildcard match, then HTML is preferred (a
+    browser that names text/html gets a page); a wildcard alone, or no ``Accept``, gets
+    Turtle. None when nothing offered is acceptable."""
+    return pick(list(NEGOTIATION_ORDER), default=TURTLE, allow_param=False)
 
 
-def etag_for(*parts: str) -> str:
-    return hashlib.sha256("\0".join(parts).encode()).hexdigest()[:32]
+def split_suffix(key: str) -> tuple[str, Format | None]:
+    """``country/MNE.ttl`` -> (``country/MNE``, Turtle); no known suffix: (key, None)."""
+    last = key.rsplit("/", 1)[-1]
+    if "." in last:
+        stem, ext = key.rsplit(".", 1)
+        fmt = SUFFIXES.get("." + ext)
+        if fmt is not None and stem and not stem.endswith("/"):
+            return stem, fmt
+    return key, None
 
 
-def resource_response(iri: str, suffix: str | None):
-    if suffix and suffix not in SUFFIXES:
-        abort(404, f"unknown format suffix {suffix}")
+# -- serialisation -------------------------------------------------------------------------
+
+
+def context_url() -> str:
+    """Where this host publishes the JSON-LD context (the ``@context`` of every document)."""
+    base = state().settings.base_url or request.host_url
+    return base.rstrip("/") + "/" + jsonld.CONTEXT_PATH
+
+
+def serialize(g: Graph, fmt: Format, *, context_ref: str | None) -> bytes:
+    """``g`` in ``fmt``; the same graph gives the same bytes (sorted where the serialiser
+    would follow hash order)."""
+    if fmt.name == "jsonld":
+        return jsonld.compact(g, context_ref=context_ref)
+    if fmt.name == "ntriples":
+        lines = g.serialize(format="nt", encoding="utf-8").decode("utf-8").splitlines()
+        return ("\n".join(sorted(ln for ln in lines if ln.strip())) + "\n").encode("utf-8")
+    if fmt.name == "rdfxml":
+        return rdfxml(g)
+    for p, ns in {**PREFIXES, **EXTRA_PREFIXES}.items():
+        g.bind(p, ns, override=True)
+    buf = io.BytesIO()
+    ExactTurtleSerializer(g).serialize(buf, encoding="utf-8")
+    return buf.getvalue()
+
+
+class ExactTurtleSerializer(TurtleSerializer):
+    """rdflib's Turtle, except that a number keeps its lexical form: the shorthand would
+    write ``"90"^^xsd:decimal`` as ``90.0``, another RDF term (RDF 1.1 Concepts §3.3)."""
+
+    def label(self, node: Node, position: int) -> str:
+        if isinstance(node, Literal) and node.datatype is not None:
+            short = node._literal_n3(use_plain=True)
+            if short != str(node) and not short.startswith('"'):
+                return node._literal_n3(
+                    use_plain=False,
+                    qname_callback=lambda dt: self.get_pname(dt, _GEN_QNAME_FOR_DT))
+        return super().label(node, position)
+
+
+_NCNAME = re.compile(r"^[A-Za-z_][A-Za-z0-9._-]*$")
+
+
+def rdfxml(g: Graph) -> bytes:
+    """``g`` as flat RDF/XML (RDF 1.1 XML Syntax §2.2-2.4: one ``rdf:Description`` per
+    subject, property elements, ``rdf:resource``/``rdf:nodeID``/``rdf:datatype``/
+    ``xml:lang``), subjects, properties and namespace declarations sorted: the same graph
+    gives the same bytes in every process, which rdflib's serialiser does not promise."""
+    known = sorted({**PREFIXES, **EXTRA_PREFIXES}.items(), key=lambda kv: -len(kv[1]))
+    used: dict[str, str] = {}  # namespace IRI -> prefix
+    qnames: dict[str, str] = {}
+
+    def qname(p: str) -> str:
+        if p in qnames:
+            return qnames[p]
+        for prefix, ns in known:
+            if p.startswith(ns) and _NCNAME.match(p[len(ns):]):
+                used[ns] = prefix
+                qnames[p] = f"{prefix}:{p[len(ns):]}"
+                return qnames[p]
+        ns, local = split_uri(p)
+        prefix = used.get(ns) or f"ns{sum(1 for v in used.values() if v.startswith('ns'))}"
+        used[ns] = prefix
+        qnames[p] = f"{prefix}:{local}"
+        return qnames[p]
+
+    def node_attr(n: Node, about: bool) -> str:
+        if isinstance(n, BNode):
+            return f'rdf:nodeID={quoteattr("b" + str(n))}'
+        return f'rdf:{"about" if about else "resource"}={quoteattr(str(n))}'
+
+    body: list[str] = []
+    for s in sorted(set(g.subjects()), key=lambda n: n.n3()):
+        body.append(f"  <rdf:Description {node_attr(s, True)}>")
+        for p, o in sorted(g.predicate_objects(s), key=lambda po: (po[0].n3(), po[1].n3())):
+            q = qname(str(p))
+            if isinstance(o, Literal):
+                attr = (f" xml:lang={quoteattr(o.language)}" if o.language else
+                        f" rdf:datatype={quoteattr(str(o.datatype))}" if o.datatype else "")
+                body.append(f"    <{q}{attr}>{escape(str(o))}</{q}>")
+            else:
+                body.append(f"    <{q} {node_attr(o, False)}/>")
+        body.append("  </rdf:Description>")
+    used.setdefault(str(RDF), "rdf")
+    decls = "".join(f"\n    xmlns:{prefix}={quoteattr(ns)}"
+                    for ns, prefix in sorted(used.items(), key=lambda kv: kv[1]))
+    text = ('<?xml version="1.0" encoding="utf-8"?>\n<rdf:RDF' + decls + ">\n"
+            + "\n".join(body) + ("\n" if body else "") + "</rdf:RDF>\n")
+    return text.encode("utf-8")
+
+
+# -- the response cache --------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Rendered:
+    status: int
+    body: bytes
+    content_type: str
+    etag: str | None
+
+
+class RenderCache:
+    """Rendered representations of the immutable graph, by (graph version, IRI, format,
+    context URL), within a byte budget: revalidation (``304``) costs a dictionary lookup.
+    Only successful answers are kept (unknown IRIs are unbounded)."""
+
+    def __init__(self, max_bytes: int = 32_000_000):
+        self.max_bytes = max_bytes
+        self._data: OrderedDict[tuple, Rendered] = OrderedDict()
+        self._size = 0
+        self._lock = threading.Lock()
+
+    def get_or_render(self, key: tuple, render: Callable[[], Rendered]) -> Rendered:
+        with self._lock:
+            hit = self._data.get(key)
+            if hit is not None:
+                self._data.move_to_end(key)
+                return hit
+        value = render()
+        if value.status == 200 and len(value.body) <= self.max_bytes // 8:
+            with self._lock:
+                if key not in self._data:
+                    self._data[key] = value
+                    self._size += len(value.body)
+                while self._size > self.max_bytes and self._data:
+                    _, old = self._data.popitem(last=False)
+                    self._size -= len(old.body)
+        return value
+
+
+_CACHE = RenderCache()
+_SUBJECTS_LOCK = threading.Lock()
+_SUBJECTS: dict[str, dict[str, str]] = {}
+
+
+def known_subjects() -> dict[str, str]:
+    """Every minted subject IRI and its label, once per graph version (for 404 pages)."""
     gs = state()
     version = gs.service.version
-    fmt = SUFFIXES.get(suffix) if suffix else None
-    if fmt is None:
-        fmt = HTML if wants_html() else pick(LD_FORMATS, default=formats.by_name("turtle"),
-                                             allow_param=False)
-    if fmt is None:
-        raise NotAcceptableFormat(LD_FORMATS + [HTML])
-    etag = etag_for(version, iri, fmt.name)
-    if request.if_none_match and etag in request.if_none_match:
-        resp = Response(status=304)
-        resp.set_etag(etag)
-        resp.headers["Vary"] = "Accept"
-        return resp
-    g = describe(gs.store, iri)
-    if len(g) == 0:
-        abort(404, f"nothing is known about <{iri}>; see /sparql or /queries for what the "
-                   "graph holds")
-    if fmt is HTML:
-        body = render_template("resource.html", **page_context(g, URIRef(iri)))
-        resp = Response(body, content_type=HTML.content_type)
-    else:
-        resp = Response(serialize(g, fmt), content_type=fmt.content_type)
-    resp.set_etag(etag)
+    with _SUBJECTS_LOCK:
+        hit = _SUBJECTS.get(version)
+    if hit is None:
+        hit = core.known_subjects(gs.store, prefix=BASE)
+        with _SUBJECTS_LOCK:
+            _SUBJECTS.clear()
+            _SUBJECTS[version] = hit
+    return hit
+
+
+_DESCRIBED: OrderedDict[tuple[str, str], core.Description] = OrderedDict()
+_DESCRIBED_LOCK = threading.Lock()
+
+
+def described(iri: str) -> core.Description:
+    """``core.describe`` of ``iri``, kept for the last few IRIs so that the five formats of
+    one resource share one query."""
+    gs = state()
+    key = (gs.service.version, iri)
+    with _DESCRIBED_LOCK:
+        hit = _DESCRIBED.get(key)
+        if hit is not None:
+            _DESCRIBED.move_to_end(key)
+            return hit
+    d = core.describe(gs.store, iri=iri)
+    with _DESCRIBED_LOCK:
+        _DESCRIBED[key] = d
+        while len(_DESCRIBED) > 16:
+            _DESCRIBED.popitem(last=False)
+    return d
+
+
+def last_modified() -> dt.datetime | None:
+    built = state().store.info().details.get("built_at")
+    try:
+        return dt.datetime.strptime(built, "%Y-%m-%dT%H:%M:%SZ").replace(
+            tzinfo=dt.UTC) if built else None
+    except ValueError:
+        return None
+
+
+# -- responses -----------------------------------------------------------------------------
+
+
+def finish(rendered: Rendered, *, path: str, fmt: Format, negotiated: bool,
+           offered: tuple[Format, ...] = OFFERED) -> Response:
+    """Headers common to every linked-data response, then revalidation (304)."""
+    resp = Response(rendered.body, status=rendered.status, content_type=rendered.content_type)
     resp.headers["Vary"] = "Accept"
-    path = request.path.rsplit(".", 1)[0] if suffix else request.path
+    resp.headers["Access-Control-Allow-Origin"] = "*"
     resp.headers["Link"] = ", ".join(
         f'<{path}{f.suffixes[0]}>; rel="alternate"; type="{f.media_type}"'
-        for f in LD_FORMATS + [HTML] if f is not fmt)
-    resp.headers["Access-Control-Allow-Origin"] = "*"
-    return resp
+        for f in offered if f is not fmt)
+    if rendered.status != 200:
+        return resp
+    if negotiated:
+        resp.headers["Content-Location"] = path + fmt.suffixes[0]
+    resp.headers["Cache-Control"] = "public, no-cache"
+    if rendered.etag:
+        resp.set_etag(rendered.etag)
+    modified = last_modified()
+    if modified is not None:
+        resp.last_modified = modified
+    return resp.make_conditional(request)
 
 
-def label_of(g: Graph, node) -> str:
-    for p in (SKOS.prefLabel, RDFS.label, DCTERMS.title):
-        v = g.value(node, p)
-        if v is not None:
-            return str(v)
-    labels = term_labels()
-    if node in labels:
-        return labels[node]
-    s = str(node)
-    return s.rsplit("#", 1)[-1].rsplit("/", 1)[-1] if isinstance(node, URIRef) else s
+def rendered(body: bytes, content_type: str, status: int = 200) -> Rendered:
+    etag = hashlib.sha256(body).hexdigest()[:32] if status == 200 else None
+    return Rendered(status, body, content_type, etag)
 
 
-def local_href(node) -> str | None:
-    s = str(node)
-    return s[len(BASE) - 1:] if isinstance(node, URIRef) and s.startswith(BASE) else (
-        s if isinstance(node, URIRef) else None)
+def pick_format(suffix_fmt: Format | None) -> tuple[Format, bool]:
+    """(format, chosen by Accept?); 406 when Accept admits none of them."""
+    if suffix_fmt is not None:
+        return suffix_fmt, False
+    fmt = negotiate()
+    if fmt is None:
+        raise NotAcceptableFormat(list(OFFERED))
+    return fmt, True
 
 
-def page_context(g: Graph, this: URIRef) -> dict:
-    rows = []
-    for p, o in sorted(g.predicate_objects(this), key=lambda po: (label_of(g, po[0]), str(po[1]))):
-        rows.append({"property": label_of(g, p), "property_href": local_href(p),
-                     "value": label_of(g, o) if isinstance(o, URIRef) else str(o),
-                     "href": local_href(o) if isinstance(o, URIRef) else None,
-                     "literal": isinstance(o, Literal)})
-    incoming = []
-    for s, p in g.subject_predicates(this):
-        if s == this:
-            continue
-        incoming.append({"label": label_of(g, s), "href": local_href(s),
-                         "property": label_of(g, p),
-                         "date": str(g.value(s, DCTERMS.date) or ""),
-                         "sources": [{"href": local_href(src), "title": label_of(g, src)}
-                                     for src in g.objects(s, DCTERMS.source)]})
-    incoming.sort(key=lambda r: (r["date"], r["label"]))
-    sources = []
-    for src in g.objects(this, DCTERMS.source):
-        pub = g.value(src, DCTERMS.publisher)
-        sources.append({"href": local_href(src), "title": label_of(g, src),
-                        "publisher": label_of(g, pub) if pub is not None else "",
-                        "date": str(g.value(src, DCTERMS.date) or ""),
-                        "url": str(g.value(src, SCHEMA.url) or "")})
-    types = [label_of(g, t) for t in g.objects(this, RDF.type)]
-    return {"iri": str(this), "label": label_of(g, this), "types": types, "rows": rows,
-            "incoming": incoming, "sources": sources,
-            "alternates": [(f.name, f.suffixes[0]) for f in LD_FORMATS]}
+def resource_response(iri: str, suffix_fmt: Format | None) -> Response:
+    """The response for a resource IRI under ``/id/``."""
+    fmt, negotiated = pick_format(suffix_fmt)
+    gs = state()
+    ctx = context_url() if fmt.name == "jsonld" else ""
+    key = ("id", gs.service.version, iri, fmt.name, ctx)
+
+    def render() -> Rendered:
+        d = described(iri)
+        if not d.found:
+            return not_found(iri, fmt)
+        if fmt is HTML:
+            return rendered(render_page(d).encode("utf-8"), HTML.content_type)
+        return rendered(serialize(d.graph, fmt, context_ref=ctx or None), fmt.content_type)
+
+    out = _CACHE.get_or_render(key, render)
+    return finish(out, path=core.local_path(iri) or request.path, fmt=fmt,
+                  negotiated=negotiated)
+
+
+def render_page(d: core.Description) -> str:
+    """The HTML page of a described resource: a country, chapter and source document each
+    have their own view; everything else gets the generic one."""
+    store = state().store
+    types = set(d.graph.objects(d.iri, RDF.type))
+    if ENL.EnlargementCountry in types:
+        return render_template("country.html", v=core.country_view(store, d), r=None)
+    if ENL.Chapter in types:
+        return render_template("chapter.html", v=core.chapter_view(store, d), r=None)
+    if ENL.SourceDocument in types:
+        return render_template("source.html", v=core.source_view(store, d), r=None)
+    return render_template("resource.html", r=core.resource_view(d))
+
+
+def not_found(iri: str, fmt: Format) -> Rendered:
+    """A 404 in the negotiated format, with suggestions: an HTML page; for RDF, a document
+    that parses to an empty graph and carries the message as comments (or, in JSON-LD, as
+    an ``error`` member that processors ignore)."""
+    known = known_subjects()
+    if iri.startswith(BASE + "graph/"):
+        known = {g: g[len(BASE):] for g, _ in core.named_graphs(state().store)}
+    sug = core.suggest(known, iri=iri)
+    message = f"Nothing is known about <{iri}>."
+    if fmt is HTML:
+        body = render_template("not_found.html", s=sug, message=message)
+        return Rendered(404, body.encode("utf-8"), HTML.content_type, None)
+    lines = [f"404 Not Found. {message}"]
+    if sug.close:
+        lines.append("Did you mean: " + "; ".join(f"<{lk.iri}> ({lk.label})"
+                                                   for lk in sug.close))
+    lines.append("Look it up with SPARQL at /sparql, browse the canned queries at /queries, "
+                 "or start from / (the ten countries, the clusters and chapters).")
+    if fmt.name == "jsonld":
+        body = {"@graph": [], "error": {"status": 404, "message": message,
+                                        "did_you_mean": [lk.iri for lk in sug.close],
+                                        "see": ["/", "/sparql", "/queries"]}}
+        import json
+
+        data = (json.dumps(body, indent=2, ensure_ascii=False) + "\n").encode("utf-8")
+    elif fmt.name == "rdfxml":
+        comment = "\n".join(lines).replace("--", "- -")
+        data = ('<?xml version="1.0" encoding="utf-8"?>\n<!--\n' + comment + "\n-->\n"
+                '<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#"/>\n'
+                ).encode("utf-8")
+    else:
+        data = "".join(f"# {ln}\n" for ln in lines).encode("utf-8")
+    return Rendered(404, data, fmt.content_type, None)
 
 
 @bp.get("/id/<path:key>")
 def resource(key: str):
-    suffix = None
-    last = key.rsplit("/", 1)[-1]
-    if "." in last:
-        stem, ext = key.rsplit(".", 1)
-        if "." + ext in SUFFIXES:
-            key, suffix = stem, "." + ext
-    return resource_response(BASE + "id/" + key, suffix)
+    stem, fmt = split_suffix(key)
+    return resource_response(BASE + "id/" + stem, fmt)
+
+
+@bp.get("/id/")
+def id_root():
+    return resource_response(BASE + "id/", None)
+
+
+@bp.get("/graph/<path:key>")
+def named_graph(key: str):
+    """A named graph's IRI: its content in the RDF formats, a page for browsers."""
+    stem, suffix_fmt = split_suffix(key)
+    iri = BASE + "graph/" + stem
+    fmt, negotiated = pick_format(suffix_fmt)
+    gs = state()
+    ctx = context_url() if fmt.name == "jsonld" else ""
+    cache_key = ("graph", gs.service.version, iri, fmt.name, ctx)
+
+    def render() -> Rendered:
+        sizes = core.named_graphs(gs.store, graph=iri)
+        if not sizes or sizes[0][1] == 0:
+            return not_found(iri, fmt)
+        if fmt is HTML:
+            view = core.graph_view(gs.store, graph=iri, triples=sizes[0][1])
+            return rendered(render_template("graph.html", g=view).encode("utf-8"),
+                            HTML.content_type)
+        content = core.graph_content(gs.store, graph=iri)
+        return rendered(serialize(content.graph, fmt, context_ref=ctx or None),
+                        fmt.content_type)
+
+    out = _CACHE.get_or_render(cache_key, render)
+    return finish(out, path=core.local_path(iri) or request.path, fmt=fmt,
+                  negotiated=negotiated)
+
+
+@bp.get("/" + jsonld.CONTEXT_PATH)
+def context():
+    """The published JSON-LD context (JSON-LD 1.1 §3.1)."""
+    doc = jsonld.context_document()
+    resp = Response(doc.body, content_type="application/ld+json; charset=utf-8")
+    resp.headers["Access-Control-Allow-Origin"] = "*"
+    resp.headers["Cache-Control"] = "public, no-cache"
+    resp.set_etag(hashlib.sha256(doc.body).hexdigest()[:32])
+    modified = last_modified()
+    if modified is not None:
+        resp.last_modified = modified
+    return resp.make_conditional(request)

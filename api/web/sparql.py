@@ -1,12 +1,22 @@
 """The SPARQL 1.1 endpoint at ``/sparql`` (SPARQL 1.1 Protocol, W3C Recommendation 2013).
 
-- §2.1.1 query via GET, §2.1.2 via URL-encoded POST, §2.1.3 via POST directly;
+- §2.1.1 query via GET, §2.1.2 via URL-encoded POST, §2.1.3 via POST directly, each in
+  UTF-8 only (a body declared in another charset is refused with 415);
 - §2.1.4 the dataset: ``default-graph-uri`` / ``named-graph-uri``;
 - §2.2 update (off unless the service runs with writes switched on);
-- SPARQL 1.1 Service Description §3: ``GET /sparql`` without a query describes the service.
+- the service-defined base IRI (SPARQL 1.1 Query §4.1.1.1 via the Protocol): relative IRIs
+  in a query resolve against :data:`BASE_IRI`, the endpoint's IRI in the project's space;
+- SPARQL 1.1 Service Description §2/§3: ``GET /sparql`` without a query describes the
+  service (Turtle, RDF/XML, JSON-LD, N-Triples; HTML for browsers).
+
+The W3C Protocol and Service Description manifests run against this module over HTTP:
+``tests/conformance/test_w3c_protocol.py``.
 """
 
 from __future__ import annotations
+
+import re
+from dataclasses import dataclass
 
 from flask import Blueprint, Response, abort, render_template, request, url_for
 from rdflib import BNode, Graph, Literal, Namespace, URIRef
@@ -15,7 +25,8 @@ from rdflib.namespace import RDF, RDFS, XSD
 from ..core import formats
 from ..core.formats import RDF_FORMATS, RESULT_FORMATS
 from ..core.guard import query_form
-from ..core.store import Dataset
+from ..core.namespaces import BASE
+from ..core.store import Dataset, QuerySyntaxError, StoreError, parse_json_bindings
 from .negotiate import NotAcceptableFormat, pick, wants_html
 from .state import state
 
@@ -27,14 +38,56 @@ SD_FORMATS = {"json": "SPARQL_Results_JSON", "xml": "SPARQL_Results_XML",
               "csv": "SPARQL_Results_CSV", "tsv": "SPARQL_Results_TSV", "turtle": "Turtle",
               "ntriples": "N-Triples", "jsonld": "JSON-LD", "rdfxml": "RDF_XML",
               "trig": "TriG", "nquads": "N-Quads"}
+VOID = Namespace("http://rdfs.org/ns/void#")
+ENTAILMENT_SIMPLE = URIRef("http://www.w3.org/ns/entailment/Simple")
 CORS = {"Access-Control-Allow-Origin": "*"}
+
+#: The base IRI of every query (and the IRI of this endpoint in the project's IRI space):
+#: ``<id/country/MNE>`` in a query means ``https://w3id.org/eu-enlargement/id/country/MNE``.
+BASE_IRI = BASE + "sparql"
+_IRIREF = re.compile(r"<([^<>\"{}|^`\\\x00-\x20]*)>")
+_ABSOLUTE = re.compile(r"^[A-Za-z][A-Za-z0-9+.\-]*:")
+_BASE_DECL = f"BASE <{BASE_IRI}> "
+_POSITION = re.compile(r"\berror at 1:(\d+)")
+
+#: The named graphs and their sizes, and the size of the default graph (the union, with
+#: each triple counted once), for the service description (§3.2.9-3.2.10, VoID §4.5).
+GRAPH_SIZES = ("SELECT ?g (COUNT(?s) AS ?n) WHERE { { GRAPH ?g {} } UNION "
+               "{ GRAPH ?g { ?s ?p ?o } } } GROUP BY ?g ORDER BY ?g")
+DEFAULT_GRAPH_SIZE = ("SELECT (COUNT(*) AS ?n) WHERE { SELECT DISTINCT ?s ?p ?o "
+                      "WHERE { ?s ?p ?o } }")
 
 
 def _text(data: bytes, what: str) -> str:
+    """The body as text: SPARQL 1.1 Protocol §2.1.2, §2.1.3, §2.2.1, §2.2.2 allow UTF-8 only."""
+    charset = request.mimetype_params.get("charset")
+    if charset is not None and charset.strip().lower() not in ("utf-8", "utf8"):
+        abort(415, f"the {what} must be UTF-8 (SPARQL 1.1 Protocol §2.1); got charset={charset}")
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError:
         abort(400, f"the {what} is not valid UTF-8")
+
+
+def with_base(query: str) -> str:
+    """``query`` with :data:`BASE_IRI` declared when it holds a relative IRI reference.
+
+    The declaration goes first, on the query's first line (:func:`unshift` takes it out of
+    parser messages again); a ``BASE`` of the query's own still applies after it. A query
+    without relative IRIs is returned unchanged.
+    """
+    if all(_ABSOLUTE.match(iri) for iri in _IRIREF.findall(query)):
+        return query
+    return _BASE_DECL + query
+
+
+def unshift(message: str) -> str:
+    """A parser message about a query :func:`with_base` extended, with the position on the
+    first line counted in the query as the client sent it."""
+    def fix(m: re.Match) -> str:
+        return f"error at 1:{max(1, int(m.group(1)) - len(_BASE_DECL))}"
+
+    return _POSITION.sub(fix, message, count=1)
 
 
 def _single(values: list[str], name: str) -> str | None:
@@ -97,6 +150,7 @@ def endpoint():
         if request.method == "GET":
             return service_description()
         abort(400, "no 'query' parameter in the request")
+    sent, query = query, with_base(query)
     form = query_form(query)
     graph_query = form in ("CONSTRUCT", "DESCRIBE")
     if graph_query:
@@ -112,8 +166,13 @@ def endpoint():
             else:
                 raise NotAcceptableFormat(list(RESULT_FORMATS))
         result_fmt, graph_fmt = fmt, formats.by_name("turtle")
-    result, hit = state().service.run(query, result_format=result_fmt, graph_format=graph_fmt,
-                                      dataset=dataset)
+    try:
+        result, hit = state().service.run(query, result_format=result_fmt,
+                                          graph_format=graph_fmt, dataset=dataset)
+    except QuerySyntaxError as exc:
+        if query is sent:
+            raise
+        raise QuerySyntaxError(unshift(str(exc))) from None
     resp = Response(result.body, status=200, content_type=result.format.content_type)
     resp.headers["Vary"] = "Accept"
     resp.headers["X-Cache"] = "hit" if hit else "miss"
@@ -132,48 +191,107 @@ def preflight():
     return resp
 
 
-def description_graph() -> Graph:
-    """SPARQL 1.1 Service Description §3 of this endpoint."""
+@dataclass(frozen=True)
+class DatasetSizes:
+    """Triples in the default graph (the union, each triple once) and in each named graph;
+    ``None`` where the count could not be made within the query limits."""
+
+    default_graph: int | None
+    named_graphs: tuple[tuple[str, int | None], ...]
+
+
+def dataset_sizes() -> DatasetSizes:
+    """Count the served dataset through the query service (cached per graph version)."""
     gs = state()
+    json_fmt, nt = formats.by_name("json"), formats.by_name("ntriples")
+    try:
+        res, _ = gs.service.run(GRAPH_SIZES, result_format=json_fmt, graph_format=nt)
+        named = tuple((str(row["g"]), int(row["n"])) for row in parse_json_bindings(res.body)
+                      if isinstance(row.get("g"), URIRef))
+    except StoreError:
+        named = tuple((g, None) for g in gs.store.info().details.get("graphs", []))
+    try:
+        res, _ = gs.service.run(DEFAULT_GRAPH_SIZE, result_format=json_fmt, graph_format=nt)
+        default = int(parse_json_bindings(res.body)[0]["n"])
+    except StoreError:
+        default = None
+    return DatasetSizes(default, named)
+
+
+def endpoint_iri() -> URIRef:
+    """The URL clients reach this endpoint at: ``base_url`` when the service is configured
+    with its public address, else the address of the current request."""
+    base = state().settings.base_url
+    if base:
+        return URIRef(base.rstrip("/") + url_for("sparql.endpoint"))
+    return URIRef(url_for("sparql.endpoint", _external=True))
+
+
+def description_graph() -> Graph:
+    """SPARQL 1.1 Service Description of this endpoint: the service (§3.2.1) with its
+    endpoint (§3.4.1), languages (§3.4.10), features (§3.3.2), entailment regime (§3.4.3),
+    result formats (§3.4.14) and default dataset (§3.2.9-3.2.10: the default graph and every
+    named graph with its size, VoID §4.5); the limits are stated in ``rdfs:comment`` (the
+    vocabulary has no terms for them)."""
+    gs = state()
+    settings = gs.settings
     g = Graph()
     g.bind("sd", SD)
     g.bind("formats", FORMATS_NS)
-    endpoint_iri = URIRef(url_for("sparql.endpoint", _external=True))
+    g.bind("void", VOID)
     svc = BNode("service")
     g.add((svc, RDF.type, SD.Service))
-    g.add((svc, SD.endpoint, endpoint_iri))
+    g.add((svc, SD.endpoint, endpoint_iri()))
     g.add((svc, SD.supportedLanguage, SD.SPARQL11Query))
-    if gs.settings.writable:
+    if settings.writable:
         g.add((svc, SD.supportedLanguage, SD.SPARQL11Update))
     g.add((svc, SD.feature, SD.UnionDefaultGraph))
+    if settings.service_allow:
+        g.add((svc, SD.feature, SD.BasicFederatedQuery))
+    g.add((svc, SD.defaultEntailmentRegime, ENTAILMENT_SIMPLE))
     for f in RESULT_FORMATS + RDF_FORMATS:
         g.add((svc, SD.resultFormat, FORMATS_NS[SD_FORMATS[f.name]]))
     g.add((svc, RDFS.label, Literal("enlargement-kg SPARQL endpoint", lang="en")))
+    federation = ("SERVICE is refused unless its endpoint is on the allow-list: "
+                  + ", ".join(sorted(settings.service_allow)) if settings.service_allow
+                  else "SERVICE is refused")
+    from .writes import service_note
+
     g.add((svc, RDFS.comment, Literal(
-        f"Read-only unless writes are switched on. Every query has a time limit of "
-        f"{gs.settings.query_timeout:g} s and a result cap of {gs.settings.max_rows} rows; "
-        f"request bodies are capped at {gs.settings.max_body} bytes. SERVICE, LOAD and "
-        "file: IRIs are refused. The default graph is the union of the named graphs.",
+        ("Read-only unless writes are switched on. " if not settings.writable else
+         service_note())
+        + f"Every query has a time limit of {settings.query_timeout:g} s and a result cap "
+        f"of {settings.max_rows} rows; request bodies are capped at {settings.max_body} "
+        f"bytes. {federation}; LOAD and file: IRIs are refused. The default graph is the "
+        f"union of the named graphs. Relative IRIs in queries resolve against <{BASE_IRI}>.",
         lang="en")))
+    sizes = dataset_sizes()
     ds = BNode("dataset")
     g.add((svc, SD.defaultDataset, ds))
     g.add((ds, RDF.type, SD.Dataset))
     dg = BNode("defaultGraph")
     g.add((ds, SD.defaultGraph, dg))
     g.add((dg, RDF.type, SD.Graph))
-    info = gs.store.info()
-    g.add((dg, URIRef("http://rdfs.org/ns/void#triples"), Literal(info.triples, datatype=XSD.integer)))
-    for name in info.details.get("graphs", []):
-        ng = BNode()
+    if sizes.default_graph is not None:
+        g.add((dg, VOID.triples, Literal(sizes.default_graph, datatype=XSD.integer)))
+    for i, (name, triples) in enumerate(sizes.named_graphs):
+        ng, graph = BNode(f"namedGraph{i}"), BNode(f"graph{i}")
         g.add((ds, SD.namedGraph, ng))
         g.add((ng, RDF.type, SD.NamedGraph))
         g.add((ng, SD.name, URIRef(name)))
+        g.add((ng, SD.graph, graph))
+        g.add((graph, RDF.type, SD.Graph))
+        if triples is not None:
+            g.add((graph, VOID.triples, Literal(triples, datatype=XSD.integer)))
     return g
 
 
 def service_description():
     if wants_html():
-        return render_template("sparql.html", endpoint=url_for("sparql.endpoint"))
+        page = Response(render_template("sparql.html", endpoint=url_for("sparql.endpoint")),
+                        content_type=formats.HTML.content_type)
+        page.headers["Vary"] = "Accept"
+        return page
     offered = [formats.by_name(n) for n in ("turtle", "rdfxml", "jsonld", "ntriples")]
     fmt = pick(offered, default=offered[0])
     if fmt is None:

@@ -57,7 +57,9 @@ def open_state(settings: Settings, store: Store | None = None) -> GraphState:
 
             def opener(s=built.store):
                 return s
-        store = (PooledStore(opener, size=settings.query_workers, timeout=settings.query_timeout)
+        # read-only: point lookups (bounded by construction) skip the worker round trip
+        store = (PooledStore(opener, size=settings.query_workers, timeout=settings.query_timeout,
+                             local_reads=True)
                  if settings.query_workers > 0 else opener())
     limits = Limits(timeout=settings.query_timeout, max_rows=settings.max_rows,
                     max_body=settings.max_body, service_allow=settings.service_allow)

@@ -4,7 +4,6 @@ reference data, without touching the served graph."""
 
 from __future__ import annotations
 
-import json
 from collections import defaultdict
 
 from flask import Blueprint, Response, abort, render_template, request

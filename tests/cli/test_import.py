@@ -3,10 +3,10 @@ column and nothing is written; facts that would break a shape are refused."""
 
 import shutil
 
+from conftest import FIXTURES, ROOT, cli
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, RDF
 
-from conftest import FIXTURES, ROOT, cli
 from enlargement_kg.core.namespaces import ENL
 
 EXAMPLE = FIXTURES / "import" / "example.csv"
@@ -50,7 +50,8 @@ def bad_copy(tmp_path, replace_from, replace_to, name="bad.csv"):
 def test_bad_row_names_row_and_column_and_writes_nothing(tmp_path):
     kg = copy_kg(tmp_path)
     before = snapshot(kg)
-    bad = bad_copy(tmp_path, "SRB,cfsp-alignment-rate,2022-10-12,45", "SRB,cfsp-alignment-rate,2022-02-30,145")
+    bad = bad_copy(tmp_path, "SRB,cfsp-alignment-rate,2022-10-12,45",
+                   "SRB,cfsp-alignment-rate,2022-02-30,145")
     res = cli("import", str(bad), "--kg", str(kg))
     assert res.returncode == 1
     assert "row 4, column date" in res.stderr and "row 4, column value" in res.stderr
@@ -77,7 +78,8 @@ def test_rows_that_break_a_shape_are_refused(tmp_path):
     kg = copy_kg(tmp_path)
     before = snapshot(kg)
     # a closing of chapter 31 for a country that never opened it violates the governance shapes
-    bad = bad_copy(tmp_path, "MNE,chapter-provisionally-closed,2025-12-16,,3,", "BIH,chapter-provisionally-closed,2025-12-16,,31,")
+    bad = bad_copy(tmp_path, "MNE,chapter-provisionally-closed,2025-12-16,,3,",
+                   "BIH,chapter-provisionally-closed,2025-12-16,,31,")
     res = cli("import", str(bad), "--kg", str(kg))
     assert res.returncode == 1
     assert "ClosedAfterOpened" in res.stderr

@@ -111,7 +111,8 @@ def test_bad_inputs_are_4xx(client):
     assert client.post("/sparql", data="ASK {}", headers={
         "Content-Type": "text/plain"}).status_code == 415
     assert client.get("/sparql?query=ASK{}&query=ASK{}").status_code == 400
-    assert client.post("/sparql", data={"query": "ASK {}", "update": "CLEAR ALL"}).status_code == 400
+    r = client.post("/sparql", data={"query": "ASK {}", "update": "CLEAR ALL"})
+    assert r.status_code == 400
     big = "ASK {} #" + "x" * 1_100_000
     assert client.post("/sparql", data=big, headers={
         "Content-Type": "application/sparql-query"}).status_code == 413
@@ -146,3 +147,17 @@ def test_results_are_cached_by_version(client):
     second = client.get("/sparql", query_string={"query": q})
     assert first.headers["X-Cache"] == "miss" and second.headers["X-Cache"] == "hit"
     assert json.loads(first.data) == json.loads(second.data)
+
+
+def test_from_defines_the_dataset(client):
+    """SPARQL 1.1 Query §13.2: a query's FROM replaces the default (union) dataset."""
+    def ask(q):
+        return client.get("/sparql", query_string={"query": q},
+                          headers={"Accept": "application/json"}).get_json()["boolean"]
+
+    assert ask("ASK { ?s ?p ?o }") is True
+    assert ask("ASK FROM <http://example.org/no-such-graph> { ?s ?p ?o }") is False
+    g = "https://w3id.org/eu-enlargement/graph/kg/reference/countries"
+    enl = "https://w3id.org/eu-enlargement/ontology#"
+    assert ask(f"ASK FROM <{g}> {{ ?c <{enl}iso3166Alpha3> \"MNE\" }}") is True
+    assert ask(f"ASK FROM <{g}> {{ ?c a <{enl}Chapter> }}") is False

@@ -4,10 +4,9 @@ import json
 import shutil
 from html.parser import HTMLParser
 
+from conftest import ROOT, cli
 from rdflib import Graph
 from rdflib.namespace import SH
-
-from conftest import ROOT, cli
 
 BAD = ("@prefix enl: <https://w3id.org/eu-enlargement/ontology#> .\n"
        "<https://w3id.org/eu-enlargement/id/fact/x> a enl:ChapterOpened ;\n"
@@ -48,7 +47,8 @@ def test_report_json_and_turtle(client):
 
 def test_governance_matrix_for_every_country(client):
     page = Cells()
-    page.feed(client.get("/-/validation", headers={"Accept": "text/html"}).get_data(as_text=True))
+    html = client.get("/-/validation", headers={"Accept": "text/html"}).get_data(as_text=True)
+    page.feed(html)
     header = next(r for r in page.rows if r and r[0] == "Rule")
     assert header[1:] == ["ALB", "BIH", "GEO", "MDA", "MKD", "MNE", "SRB", "TUR", "UKR", "XKX"]
     rules = [r for r in page.rows if r and r[0].startswith(("SAFE", "Chapters", "Clusters",
@@ -66,7 +66,8 @@ def test_post_validate_reports_violations_without_changing_the_graph(client):
     assert r.status_code == 200
     doc = r.get_json()
     assert doc["conforms"] is False
-    shapes = {x["shape"].rsplit("#", 1)[-1] for x in doc["results"] if x["shape"].startswith("http")}
+    shapes = {x["shape"].rsplit("#", 1)[-1] for x in doc["results"]
+              if x["shape"].startswith("http")}
     assert {"Fact", "Event", "ChapterEvent"} & shapes or doc["violations"] >= 3
     assert client.get("/-/version").get_json() == before
     ok = client.post("/validate", data=json.dumps({
@@ -79,10 +80,12 @@ def test_post_validate_reports_violations_without_changing_the_graph(client):
 def test_post_validate_bad_input(client):
     r = client.post("/validate", data="not turtle <<<", headers={"Content-Type": "text/turtle"})
     assert r.status_code == 400
-    assert client.post("/validate", data="x", headers={"Content-Type": "text/plain"}).status_code == 415
-    big = "# " + "x" * 1_100_000
-    assert client.post("/validate", data=big, headers={"Content-Type": "text/turtle"}).status_code == 413
-    assert client.post("/validate", data="", headers={"Content-Type": "text/turtle"}).status_code == 400
+    def post(data, ctype):
+        return client.post("/validate", data=data, headers={"Content-Type": ctype}).status_code
+
+    assert post("x", "text/plain") == 415
+    assert post("# " + "x" * 1_100_000, "text/turtle") == 413
+    assert post("", "text/turtle") == 400
 
 
 def test_serve_refuses_a_graph_with_violations(tmp_path):

@@ -1,0 +1,646 @@
+"""Writes: SPARQL 1.1 Update and the SPARQL 1.1 Graph Store HTTP Protocol, each validated by
+the shapes first, atomic and durable. docs/writes.md explains the design; in short:
+
+- The on-disk store ``DIR`` is the *primary*. Only a writer holding ``DIR/writes/lock`` opens
+  it read-write, and only for the length of one write (so several serving processes, and even
+  several services on one folder, take turns instead of corrupting it).
+- Readers never open the primary, so no process ever reads a RocksDB folder that another
+  process writes (pyoxigraph: "undefined behaviour"). They open *snapshots*: RocksDB
+  checkpoints (hard links, cheap) under ``DIR/writes/snapshots/`` that nothing writes to.
+  ``DIR/writes/CURRENT.json`` names the current snapshot and the graph version.
+- A write runs in a forked process that can be killed: it copies the primary to a staging
+  checkpoint, applies the operation there, validates the whole staged dataset (the union of
+  its graphs, as it would be served) with the shapes, and only if no violation appears
+  applies the difference to the primary in one transaction, flushes it, takes a new snapshot
+  and moves ``CURRENT.json`` to it (write-then-rename). Until that rename nothing is visible.
+- A serving process that sees ``CURRENT.json`` change recycles its query workers (they
+  reopen the new snapshot) and keys its result cache on the new version
+  (``web/writes.py`` does this before every request).
+- Without ``--store`` (the graph built from the package) the same machinery runs over a
+  temporary store that is deleted when the service stops: writes do not survive a restart.
+
+The SPARQL 1.1 Protocol (§2.2.3) dataset of an update, ``using-graph-uri`` and
+``using-named-graph-uri``, is applied by :func:`with_protocol_dataset`.
+"""
+
+from __future__ import annotations
+
+import atexit
+import contextlib
+import fcntl
+import gc
+import hashlib
+import json
+import multiprocessing as mp
+import os
+import re
+import shutil
+import signal
+import tempfile
+import threading
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from rdflib import Graph, Literal
+from rdflib.namespace import RDF
+
+from .build import REPORT_FILE, build_to_dir, union_graph
+from .guard import _TOKEN as SPARQL_TOKEN  # the one SPARQL tokenizer of the service
+from .oxigraph_store import META_FILE, OxigraphStore, ParsedGraph, parse_graph
+from .store import Dataset, QueryRefused, QueryTimeout, StoreError, StoreUnavailable
+from .validation import (
+    SH,
+    ValidationReport,
+    ValidationResult,
+    ontology_graph,
+    shapes_graph,
+    validate,
+)
+
+__all__ = ["GraphStore", "Update", "PutGraph", "PostGraph", "DeleteGraph", "ParsedGraph",
+           "parse_graph", "WriteRefused", "GraphNotFound", "WriteBusy", "WriteTimeout",
+           "WriteResult", "Generation", "with_protocol_dataset", "check_graph_iri",
+           "violations_graph"]
+
+#: Write processes are forked from a fork server: a fresh interpreter that never opened an
+#: on-disk store. A process forked from one that has (the serving process opened the store
+#: to publish its first snapshot) inherits RocksDB's shared background thread pool without
+#: its threads, and its first flush waits forever.
+_CTX = mp.get_context("forkserver")
+
+STATE_DIR = "writes"
+LOCK_FILE = "lock"
+CURRENT_FILE = "CURRENT.json"
+SNAPSHOTS = "snapshots"
+STAGING = "staging"
+READER_LOCK = "reader.lock"
+
+#: How long a write waits for another write (in any process) to finish.
+LOCK_WAIT = 60.0
+#: The least time the shapes get to validate a staged write (grows with the query limit).
+VALIDATION_WAIT = 120.0
+#: A commit is never interrupted; past this the writing process is presumed lost.
+COMMIT_WAIT = 600.0
+
+#: Shared locks held by this process on the snapshots it reads (a query worker's life).
+_READER_LOCKS: list[int] = []
+
+
+# -- errors -------------------------------------------------------------------------------
+
+
+class WriteRefused(StoreError):
+    """The write would leave the graph violating the shapes; ``report`` holds the
+    violations. Nothing was written."""
+
+    status = 409
+
+    def __init__(self, message: str, report: ValidationReport):
+        super().__init__(message)
+        self.report = report
+
+
+class GraphNotFound(StoreError):
+    """Graph Store Protocol §5.3/§5.4: the named graph does not exist."""
+
+    status = 404
+
+
+class WriteBusy(StoreError):
+    """Another write held the store for longer than :data:`LOCK_WAIT`."""
+
+    status = 503
+
+
+class WriteTimeout(QueryTimeout):
+    """The update ran past the time limit and was stopped; nothing was written."""
+
+
+# -- operations ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Update:
+    """A SPARQL 1.1 Update request (SPARQL 1.1 Protocol §2.2), its dataset already applied."""
+
+    text: str
+    base_iri: str | None = None
+
+
+@dataclass(frozen=True)
+class PutGraph:
+    """Graph Store Protocol §5.3 HTTP PUT: the graph (None: the default graph) becomes
+    ``payload``."""
+
+    graph: str | None
+    payload: ParsedGraph
+
+
+@dataclass(frozen=True)
+class PostGraph:
+    """Graph Store Protocol §5.5 HTTP POST: ``payload`` is merged into the graph."""
+
+    graph: str | None
+    payload: ParsedGraph
+
+
+@dataclass(frozen=True)
+class DeleteGraph:
+    """Graph Store Protocol §5.4 HTTP DELETE: the graph is removed (the default graph is
+    emptied)."""
+
+    graph: str | None
+
+
+Operation = Update | PutGraph | PostGraph | DeleteGraph
+
+
+def _apply(op: Operation, store: OxigraphStore) -> bool:
+    """Apply ``op`` to ``store`` (a staging copy); True if it brought a graph into being."""
+    if isinstance(op, Update):
+        store.apply_update(op.text, base_iri=op.base_iri)
+        return False
+    if isinstance(op, PutGraph):
+        return store.replace_graph(op.graph, op.payload)
+    if isinstance(op, PostGraph):
+        return store.add_to_graph(op.graph, op.payload)
+    if isinstance(op, DeleteGraph):
+        if not store.drop_graph(op.graph):
+            raise GraphNotFound(f"there is no graph <{op.graph}> in the store")
+        return False
+    raise TypeError(f"not a write operation: {op!r}")
+
+
+# -- results ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Generation:
+    """One published state of the store: its number, graph version and reader snapshot."""
+
+    number: int
+    version: str
+    snapshot: Path
+
+
+@dataclass(frozen=True)
+class WriteResult:
+    """What a committed write did. ``generation`` is None when nothing changed."""
+
+    created: bool
+    added: int
+    removed: int
+    generation: Generation | None
+    seconds: float
+
+    @property
+    def changed(self) -> bool:
+        return self.generation is not None
+
+
+# -- the SPARQL 1.1 Protocol dataset of an update -------------------------------------------
+
+_ABSOLUTE_IRI = re.compile(r"^[A-Za-z][A-Za-z0-9+.\-]*:[^<>\"{}|^`\\\x00-\x20]*$")
+
+
+def check_graph_iri(iri: str, *, what: str = "graph IRI") -> str:
+    """``iri`` if it is an absolute IRI that can stand in ``<...>``; else QueryRefused."""
+    if not _ABSOLUTE_IRI.match(iri):
+        raise QueryRefused(f"the {what} {iri!r} is not an absolute IRI")
+    if iri.lower().startswith("file:"):
+        raise QueryRefused("file: IRIs are refused: the service never reads local files")
+    return iri
+
+
+def with_protocol_dataset(update: str, dataset: Dataset) -> str:
+    """SPARQL 1.1 Protocol §2.2.3: apply ``using-graph-uri`` / ``using-named-graph-uri`` to
+    every ``DELETE``/``INSERT ... WHERE`` operation of ``update``, as ``USING`` /
+    ``USING NAMED`` clauses (SPARQL 1.1 Update §3.1.3). An update that has its own ``USING``
+    or ``WITH`` cannot take them (400, as §2.2.3 says); neither can the ``DELETE WHERE``
+    shortcut, which has no place for ``USING`` in the grammar.
+
+    The IRIs are checked first: an IRI reference cannot contain ``>`` or spaces, so a
+    parameter can never close the clause and inject text.
+    """
+    if not (dataset.default_graphs or dataset.named_graphs):
+        return update
+    for iri in dataset.default_graphs:
+        check_graph_iri(iri, what="using-graph-uri")
+    for iri in dataset.named_graphs:
+        check_graph_iri(iri, what="using-named-graph-uri")
+    clause = " ".join([f"USING <{g}>" for g in dataset.default_graphs]
+                      + [f"USING NAMED <{g}>" for g in dataset.named_graphs]) + " "
+    depth, previous, at = 0, "", []
+    for m in SPARQL_TOKEN.finditer(update):
+        kind, text = m.lastgroup, m.group()
+        if kind == "comment" or text.isspace():
+            continue
+        if text == "{":
+            depth += 1
+        elif text == "}":
+            depth -= 1
+        elif kind == "word" and depth == 0:
+            word = text.upper()
+            if word in ("USING", "WITH"):
+                raise QueryRefused(
+                    f"the update has its own {word} clause, so it cannot also take "
+                    "using-graph-uri / using-named-graph-uri (SPARQL 1.1 Protocol §2.2.3)")
+            if word == "WHERE":
+                if previous == "DELETE":
+                    raise QueryRefused(
+                        "DELETE WHERE cannot take using-graph-uri / using-named-graph-uri; "
+                        "write it as DELETE { ... } WHERE { ... }")
+                at.append(m.start())
+        previous = text.upper()
+    for pos in reversed(at):
+        update = update[:pos] + clause + update[pos:]
+    return update
+
+
+# -- the SHACL report of a refusal ----------------------------------------------------------
+
+
+def violations_graph(report: ValidationReport) -> Graph:
+    """The SHACL validation report reduced to its violations (warnings are left out: they
+    predate the write and are shown at /-/validation)."""
+    out = Graph()
+    out.bind("sh", SH)
+    src = report.graph if report.graph is not None else Graph()
+    reports = list(src.subjects(RDF.type, SH.ValidationReport))
+    for node in reports:
+        out.add((node, RDF.type, SH.ValidationReport))
+        out.add((node, SH.conforms, Literal(report.conforms)))
+    for result in src.subjects(RDF.type, SH.ValidationResult):
+        if src.value(result, SH.resultSeverity) != SH.Violation:
+            continue
+        out += src.cbd(result)
+        for node in reports:
+            out.add((node, SH.result, result))
+    return out
+
+
+# -- file helpers -------------------------------------------------------------------------
+
+
+def _write_text(path: Path, text: str) -> None:
+    """Write ``text`` to ``path`` atomically (a temporary file, fsync, rename)."""
+    tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex}.tmp")
+    with open(tmp, "w", encoding="utf-8") as f:
+        f.write(text)
+        f.flush()
+        os.fsync(f.fileno())
+    os.replace(tmp, path)
+
+
+def _write_json(path: Path, data: dict) -> None:
+    _write_text(path, json.dumps(data, indent=2))
+
+
+@contextlib.contextmanager
+def _exclusive(path: Path, *, deadline: float) -> Iterator[None]:
+    """Hold an exclusive POSIX record lock on ``path`` (never inherited by forked children,
+    released by the kernel when the holder dies)."""
+    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        while True:
+            try:
+                fcntl.lockf(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except OSError:
+                if time.monotonic() > deadline:
+                    raise WriteBusy("another write is in progress; try again") from None
+                time.sleep(0.02)
+        yield
+    finally:
+        os.close(fd)
+
+
+def _remove_tree(path: Path, owner: int) -> None:
+    if os.getpid() == owner:
+        shutil.rmtree(path, ignore_errors=True)
+
+
+def _temporary_root() -> Path | None:
+    """Memory-backed ``/dev/shm`` when it is writable and roomy, else the default temp dir."""
+    shm = Path("/dev/shm")
+    try:
+        st = os.statvfs(shm)
+        if os.access(shm, os.W_OK) and st.f_bavail * st.f_frsize > 1 << 30:
+            return shm
+    except OSError:
+        pass
+    return None
+
+
+# -- the writable store ---------------------------------------------------------------------
+
+
+class GraphStore:
+    """The write side of one on-disk store: snapshots for readers, validated atomic writes.
+
+    Build one with :meth:`open` in the serving process before it forks its workers; give
+    :meth:`open_reader` to the query worker pool as its opener.
+    """
+
+    def __init__(self, path: Path, *, durable: bool, query_timeout: float = 10.0):
+        self.path = Path(path).resolve()
+        self.durable = durable
+        self.query_timeout = query_timeout
+        self.state_dir = self.path / STATE_DIR
+        self._thread_lock = threading.Lock()
+        self._rules: tuple[Graph, Graph] | None = None
+
+    def __getstate__(self) -> dict:
+        """What a write process receives: the paths and limits, not the locks."""
+        return {k: v for k, v in self.__dict__.items() if k not in ("_thread_lock", "_rules")}
+
+    def __setstate__(self, data: dict) -> None:
+        self.__dict__.update(data)
+        self._thread_lock = threading.Lock()
+        self._rules = None
+
+    def rules(self) -> tuple[Graph, Graph]:
+        """The shapes and the ontology every write is validated with (loaded once)."""
+        if self._rules is None:
+            self._rules = (shapes_graph(), ontology_graph())
+        return self._rules
+
+    @classmethod
+    def open(cls, path: Path | None, *, query_timeout: float = 10.0
+             ) -> tuple[GraphStore, ValidationReport | None]:
+        """The writable store at ``path``; with None, a temporary store built from the
+        packaged graph (not durable: it is deleted when this process exits). Returns the
+        store and, for a fresh build, its validation report."""
+        report = None
+        if path is None:
+            tmp = Path(tempfile.mkdtemp(prefix="enlargement-kg-writable-",
+                                        dir=_temporary_root()))
+            atexit.register(_remove_tree, tmp, os.getpid())
+            built = build_to_dir(tmp / "store", validate_data="cached")
+            report = built.report
+            del built
+            gc.collect()  # close the read-only handle the build returns
+            path, durable = tmp / "store", False
+        else:
+            durable = True
+            if not (Path(path) / META_FILE).is_file():
+                raise StoreUnavailable(f"{path} is not an enlargement-kg store (no {META_FILE});"
+                                       " run `enlargement-kg build --out DIR` first")
+        store = cls(Path(path), durable=durable, query_timeout=query_timeout)
+        try:
+            store._start()
+        except OSError as exc:
+            raise StoreUnavailable(f"cannot prepare {path} for writes: {exc}") from None
+        return store, report or store.report()
+
+    def report(self) -> ValidationReport | None:
+        """The validation report of the current graph (written by the build, then by every
+        write, which validates the whole graph anyway), if the store carries one."""
+        try:
+            return ValidationReport.from_json((self.path / REPORT_FILE).read_text("utf-8"))
+        except (OSError, ValueError, KeyError, TypeError):
+            return None
+
+    # -- reading ----------------------------------------------------------------------------
+
+    def current(self) -> Generation:
+        """The generation readers must see (from ``CURRENT.json``)."""
+        try:
+            data = json.loads((self.state_dir / CURRENT_FILE).read_text(encoding="utf-8"))
+        except (OSError, ValueError) as exc:
+            raise StoreUnavailable(f"the store at {self.path} has no readable "
+                                   f"{STATE_DIR}/{CURRENT_FILE}: {exc}") from None
+        return Generation(int(data["generation"]), str(data["version"]),
+                          self.state_dir / data["snapshot"])
+
+    def stamp(self) -> tuple[int, int, int]:
+        """A cheap fingerprint of ``CURRENT.json``: it changes whenever a write publishes."""
+        st = os.stat(self.state_dir / CURRENT_FILE)
+        return st.st_ino, st.st_mtime_ns, st.st_size
+
+    def open_reader(self) -> OxigraphStore:
+        """Open the current snapshot read-only (in a query worker), holding a shared lock on
+        it for the life of the process so that no writer removes it underneath."""
+        for _ in range(50):
+            gen = self.current()
+            lock = gen.snapshot / READER_LOCK
+            try:
+                fd = os.open(lock, os.O_RDONLY)
+            except FileNotFoundError:  # replaced and removed meanwhile: read CURRENT again
+                time.sleep(0.01)
+                continue
+            fcntl.lockf(fd, fcntl.LOCK_SH)
+            if not lock.exists():
+                os.close(fd)
+                continue
+            _READER_LOCKS.append(fd)
+            return OxigraphStore.open(gen.snapshot)
+        raise StoreUnavailable(f"no snapshot of the store at {self.path} could be opened")
+
+    # -- writing ----------------------------------------------------------------------------
+
+    def write(self, op: Operation) -> WriteResult:
+        """Validate and commit ``op``, or raise and leave the store exactly as it was.
+
+        The work runs in a process forked from a clean fork server. It gets
+        :data:`LOCK_WAIT` to obtain the store, the query time limit to apply the operation (a
+        runaway ``WHERE`` is killed like a runaway query), then :data:`VALIDATION_WAIT` (or
+        ten query limits) to validate; the commit itself is never interrupted.
+        """
+        if not self._thread_lock.acquire(timeout=LOCK_WAIT):
+            raise WriteBusy("another write is in progress; try again")
+        try:
+            _CTX.set_forkserver_preload(["__main__", __name__, "pyshacl"])
+            parent, child = _CTX.Pipe(duplex=False)
+            proc = _CTX.Process(target=_write_process, args=(self, op, child), daemon=True)
+            proc.start()
+            child.close()
+            try:
+                return self._follow(proc, parent)
+            finally:
+                if proc.is_alive():
+                    proc.kill()
+                proc.join(timeout=10)
+                parent.close()
+        finally:
+            self._thread_lock.release()
+
+    def _follow(self, proc, conn) -> WriteResult:
+        waits = {"started": LOCK_WAIT, "locked": self.query_timeout,
+                 "applied": max(VALIDATION_WAIT, 10 * self.query_timeout),
+                 "validated": COMMIT_WAIT, "committing": COMMIT_WAIT}
+        phase = "started"
+        while True:
+            if not conn.poll(waits[phase]):
+                proc.kill()
+                if phase == "started":
+                    raise WriteBusy("another write is in progress; try again")
+                if phase == "locked":
+                    raise WriteTimeout(f"the update ran past the time limit of "
+                                       f"{self.query_timeout:g} s and was stopped; nothing "
+                                       "was written")
+                if phase == "applied":
+                    raise WriteTimeout("validating the write took too long; nothing was "
+                                       "written")
+                if phase == "validated":
+                    raise StoreUnavailable("the write stalled before its commit; nothing "
+                                           "was written")
+                raise StoreUnavailable("the commit did not finish; check the store")
+            try:
+                msg = conn.recv()
+            except (EOFError, OSError):
+                raise StoreUnavailable(
+                    "the write process died" + ("; the store is unchanged"
+                                                if phase != "committing" else
+                                                "; its transaction was committed whole or "
+                                                "not at all")) from None
+            kind = msg[0]
+            if kind == "done":
+                return msg[1]
+            if kind == "refused":
+                _, message, results, report_nt = msg
+                graph = Graph()
+                graph.parse(data=report_nt, format="nt")
+                raise WriteRefused(message, ValidationReport(False, list(results), graph))
+            if kind == "error":
+                raise msg[1]
+            phase = kind
+
+    def _start(self) -> None:
+        """Prepare ``writes/`` and publish a fresh snapshot of the primary (it may have
+        been changed by a write that was interrupted before it could publish)."""
+        for sub in (SNAPSHOTS, STAGING):
+            (self.state_dir / sub).mkdir(parents=True, exist_ok=True)
+        with _exclusive(self.state_dir / LOCK_FILE, deadline=time.monotonic() + LOCK_WAIT):
+            primary = OxigraphStore.open(self.path, writable=True)
+            try:
+                meta = self._meta()
+                self._publish(primary, version=meta.get("version", "unversioned"), meta=meta)
+            finally:
+                del primary
+                gc.collect()
+            self._clean()
+
+    def _meta(self) -> dict:
+        return json.loads((self.path / META_FILE).read_text(encoding="utf-8"))
+
+    def _transact(self, op: Operation, progress: Callable[[tuple], None]) -> WriteResult:
+        """In the write process: stage, apply, validate, commit, publish."""
+        t0 = time.perf_counter()
+        with _exclusive(self.state_dir / LOCK_FILE, deadline=time.monotonic() + LOCK_WAIT):
+            progress(("locked",))
+            shutil.rmtree(self.state_dir / STAGING, ignore_errors=True)  # leftovers of kills
+            (self.state_dir / STAGING).mkdir(parents=True, exist_ok=True)
+            stage_dir = self.state_dir / STAGING / uuid.uuid4().hex
+            primary = stage = None
+            try:
+                primary = OxigraphStore.open(self.path, writable=True)
+                primary.backup(stage_dir)
+                shutil.copyfile(self.path / META_FILE, stage_dir / META_FILE)
+                stage = OxigraphStore.open(stage_dir, writable=True)
+                created = _apply(op, stage)
+                progress(("applied",))
+                shapes, ontology = self.rules()
+                report = validate(union_graph(stage), shapes=shapes, ontology=ontology)
+                if not report.conforms:
+                    raise WriteRefused(
+                        f"the write would violate the shapes ({len(report.violations)} "
+                        "violation(s)); nothing was written", report)
+                progress(("validated",))
+                changes = primary.changes_to(stage)
+                stage = None
+                gc.collect()
+                if changes.empty:
+                    return WriteResult(created, 0, 0, None, time.perf_counter() - t0)
+                progress(("committing",))
+                primary.apply_changes(changes)
+                primary.flush()
+                meta = self._meta()
+                graphs = [g for g in meta.get("graphs", [])
+                          if g not in set(changes.graph_names_removed)]
+                graphs += [g for g in changes.graph_names_added if g not in graphs]
+                prev = self.current()
+                version = hashlib.sha256(f"{prev.version}\0{prev.number}\0{time.time_ns()}"
+                                         .encode()).hexdigest()[:16]
+                meta.update(graphs=graphs, writes=int(meta.get("writes", 0)) + 1,
+                            written_at=time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()))
+                gen = self._publish(primary, version=version, meta=meta,
+                                    report=report.to_json())
+                return WriteResult(created, len(changes.added), len(changes.removed), gen,
+                                   time.perf_counter() - t0)
+            finally:
+                primary = stage = None
+                gc.collect()  # close both RocksDB handles before their folders go
+                shutil.rmtree(stage_dir, ignore_errors=True)
+                self._clean()
+
+    def _publish(self, primary: OxigraphStore, *, version: str, meta: dict,
+                 report: str | None = None) -> Generation:
+        """Snapshot the primary for readers, then record the new state: the primary's
+        metadata and validation report first, ``CURRENT.json`` last (the switch readers
+        follow)."""
+        try:
+            number = self.current().number + 1
+        except StoreUnavailable:
+            number = 1
+        name = f"{number:08d}"
+        snapshot = self.state_dir / SNAPSHOTS / name
+        if snapshot.exists():  # a publish interrupted before it moved CURRENT
+            shutil.rmtree(snapshot)
+        primary.backup(snapshot)
+        meta = dict(meta, version=version, quads=primary.info().triples)
+        _write_json(snapshot / META_FILE, meta)
+        (snapshot / READER_LOCK).touch()
+        _write_json(self.path / META_FILE, meta)
+        if report is not None:
+            _write_text(self.path / REPORT_FILE, report)
+        _write_json(self.state_dir / CURRENT_FILE,
+                    {"generation": number, "version": version,
+                     "snapshot": f"{SNAPSHOTS}/{name}"})
+        return Generation(number, version, snapshot)
+
+    def _clean(self) -> None:
+        """Remove the snapshots no query worker holds any more (but never the current)."""
+        try:
+            keep = self.current().snapshot.name
+        except StoreUnavailable:
+            return
+        for snap in (self.state_dir / SNAPSHOTS).iterdir():
+            if snap.name == keep:
+                continue
+            lock = snap / READER_LOCK
+            try:
+                fd = os.open(lock, os.O_RDWR)
+            except FileNotFoundError:
+                shutil.rmtree(snap, ignore_errors=True)
+                continue
+            try:
+                fcntl.lockf(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except OSError:
+                os.close(fd)  # still read by some worker: next time
+                continue
+            try:
+                shutil.rmtree(snap, ignore_errors=True)
+            finally:
+                os.close(fd)
+
+
+def _write_process(store: GraphStore, op: Operation, conn) -> None:
+    """The body of a write process: report each phase, then the result or the refusal."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    try:
+        conn.send(("done", store._transact(op, conn.send)))
+    except WriteRefused as exc:
+        violations: list[ValidationResult] = exc.report.violations
+        conn.send(("refused", str(exc), violations,
+                   violations_graph(exc.report).serialize(format="nt")))
+    except StoreError as exc:
+        conn.send(("error", exc))
+    except Exception as exc:  # noqa: BLE001 - reported to the caller, never a traceback
+        conn.send(("error", StoreError(f"{type(exc).__name__}: {exc}")))
+    finally:
+        conn.close()

@@ -1,0 +1,188 @@
+"""The SPARQL 1.1 Graph Store HTTP Protocol (W3C Recommendation 2013) at ``/store``.
+
+Graphs are identified indirectly (§4.2): ``/store?graph=IRI`` names a named graph,
+``/store?default`` the default graph, ``/store`` alone the graph store itself. (Direct
+identification, §4.1, would need the graphs' own IRIs to resolve here; they live under
+``https://w3id.org/eu-enlargement/graph/``.)
+
+- §5.2 GET / §5.6 HEAD: the graph as Turtle, N-Triples, JSON-LD or RDF/XML (negotiated), 404
+  if there is no such graph; GET ``/store`` is the whole dataset as TriG or N-Quads. Reads
+  are public, like ``/sparql``, and carry CORS headers.
+- §5.3 PUT: replace the graph (201 Created if it is new, else 204 No Content).
+- §5.4 DELETE: remove the graph (204; 404 if there is none; the default graph is emptied).
+- §5.5 POST: merge the payload into the graph (201 if new, else 204), ``multipart/form-data``
+  parts merged together; POST to ``/store`` makes a new graph and answers 201 Created with
+  its IRI in ``Location``.
+- Payloads: Turtle, N-Triples, RDF/XML, JSON-LD; 415 for other media types, 400 for RDF
+  that does not parse. Writes follow ``writes.py``: off by default (403), a bearer token
+  (401), validated by the shapes (409 with the report), atomic, no CORS.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+
+from flask import Blueprint, Response, abort, request
+
+from ..core import formats, iris
+from ..core.formats import Format
+from ..core.store import QueryRefused
+from ..core.writes import (
+    DeleteGraph,
+    ParsedGraph,
+    PostGraph,
+    PutGraph,
+    check_graph_iri,
+    parse_graph,
+)
+from . import writes
+from .negotiate import NotAcceptableFormat, pick
+from .state import state
+
+bp = Blueprint("gsp", __name__)
+
+GRAPH_FORMATS: list[Format] = [formats.by_name(n)
+                               for n in ("turtle", "ntriples", "jsonld", "rdfxml")]
+DATASET_FORMATS: list[Format] = [formats.by_name(n) for n in ("trig", "nquads")]
+CORS = {"Access-Control-Allow-Origin": "*"}
+READS = "GET, HEAD, OPTIONS"
+ALL_METHODS = "GET, HEAD, PUT, POST, DELETE, OPTIONS"
+
+
+@dataclass(frozen=True)
+class Target:
+    """What a request addresses (§4.2): a named graph, the default graph (``graph`` None),
+    or the graph store itself."""
+
+    graph: str | None
+    store: bool = False
+
+
+def target() -> Target:
+    args = request.args
+    graphs = args.getlist("graph")
+    if len(graphs) > 1:
+        abort(400, f"exactly one 'graph' parameter is allowed, got {len(graphs)}")
+    if graphs and "default" in args:
+        abort(400, "a request names either ?graph=IRI or ?default, not both (Graph Store "
+                   "Protocol §4.2)")
+    if graphs:
+        try:
+            return Target(check_graph_iri(graphs[0]))
+        except QueryRefused as exc:
+            abort(400, str(exc))
+    if "default" in args:
+        return Target(None)
+    return Target(None, store=True)
+
+
+def _pick(offered: list[Format]) -> Format:
+    """Negotiate as everywhere (``negotiate.pick``); an ``Accept`` entry with parameters
+    (``text/turtle; charset=utf-8``) matches its media type."""
+    fmt = pick(offered, default=offered[0])
+    if fmt is None and "format" not in request.args:
+        wanted = [(q, v.split(";")[0].strip().lower()) for v, q in request.accept_mimetypes]
+        for _, media in sorted(wanted, key=lambda w: -w[0]):
+            fmt = next((f for f in offered if media in (f.media_type, *f.aliases)), None)
+            if fmt is not None:
+                break
+    if fmt is None:
+        raise NotAcceptableFormat(offered)
+    return fmt
+
+
+@bp.route("/store", methods=["GET", "HEAD"], provide_automatic_options=False)
+def read():
+    """§5.2 GET and §5.6 HEAD."""
+    t = target()
+    store = state().store
+    if t.store:
+        fmt = _pick(DATASET_FORMATS)
+        body: bytes | None = store.dump(fmt)
+    else:
+        fmt = _pick(GRAPH_FORMATS)
+        reader = getattr(store, "read_graph", None)
+        if reader is None:
+            abort(501, "this backend cannot serve single graphs; use /sparql")
+        body = reader(t.graph, fmt)
+        if body is None:
+            abort(404, f"there is no graph <{t.graph}> in the store")
+    resp = Response(body, status=200, content_type=fmt.content_type)
+    resp.headers["Vary"] = "Accept"
+    resp.headers.update(CORS)
+    return resp
+
+
+@bp.route("/store", methods=["PUT", "POST", "DELETE"], provide_automatic_options=False)
+def write():
+    """§5.3 PUT, §5.4 DELETE, §5.5 POST."""
+    writer, denied = writes.authorize()
+    if denied is not None:
+        return denied
+    t = target()
+    if t.store and request.method != "POST":
+        return _not_allowed(f"{request.method} on the graph store itself is not supported; "
+                            "name a graph with ?graph=IRI or ?default")
+    if request.method == "DELETE":
+        result = writes.perform(writer, DeleteGraph(t.graph))
+        return result if isinstance(result, Response) else writes.written(result)
+    if t.store:  # §5.5: a new graph, named by the service
+        graph = str(iris.graph_for(f"store/{uuid.uuid4()}"))
+        result = writes.perform(writer, PutGraph(graph, payload(base_iri=graph)))
+        if isinstance(result, Response):
+            return result
+        resp = writes.written(result, status=201)
+        resp.headers["Location"] = graph
+        return resp
+    op_class = PutGraph if request.method == "PUT" else PostGraph
+    result = writes.perform(writer, op_class(t.graph, payload(base_iri=t.graph or
+                                                               request.base_url)))
+    if isinstance(result, Response):
+        return result
+    return writes.written(result, status=201 if result.created else 204)
+
+
+@bp.route("/store", methods=["OPTIONS"])
+def options():
+    """The methods of ``/store``; CORS preflight is answered for reads only."""
+    resp = Response(status=204)
+    resp.headers["Allow"] = ALL_METHODS
+    resp.headers.update(CORS)
+    resp.headers["Access-Control-Allow-Methods"] = READS
+    resp.headers["Access-Control-Allow-Headers"] = "Accept"
+    resp.headers["Access-Control-Max-Age"] = "86400"
+    return resp
+
+
+def _not_allowed(message: str) -> Response:
+    from .errors import error_response
+
+    return error_response(405, message, headers={"Allow": "GET, HEAD, POST, OPTIONS"})
+
+
+def _format_of(media_type: str | None) -> Format:
+    fmt = formats.by_media_type(media_type, "rdf") if media_type else None
+    if fmt is None or fmt not in GRAPH_FORMATS:
+        abort(415, f"a graph is sent as {', '.join(f.media_type for f in GRAPH_FORMATS)} "
+                   f"(or multipart/form-data of those); got {media_type or 'no Content-Type'}")
+    return fmt
+
+
+def payload(*, base_iri: str) -> ParsedGraph:
+    """The RDF payload of a PUT or POST, parsed (400 if it does not parse, 415 for a media
+    type that is not a graph syntax). An empty body without a type is the empty graph."""
+    mimetype = (request.mimetype or "").lower()
+    if mimetype == "multipart/form-data":  # §5.5: each part is RDF, merged together
+        if request.form:
+            abort(400, "each part of a multipart/form-data graph is a file with its own "
+                       "Content-Type")
+        triples: tuple = ()
+        for _, part in request.files.items(multi=True):
+            parsed = parse_graph(part.read(), _format_of(part.mimetype), base_iri=base_iri)
+            triples += parsed.triples
+        return ParsedGraph(triples)
+    data = request.get_data()
+    if not mimetype and not data:
+        return ParsedGraph(())
+    return parse_graph(data, _format_of(mimetype), base_iri=base_iri)
