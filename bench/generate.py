@@ -30,6 +30,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pyoxigraph as ox
+
 from enlargement_kg.core import iris
 from enlargement_kg.core.build import sources as build_sources
 from enlargement_kg.core.namespaces import BASE, ENL, SCHEMA

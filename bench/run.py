@@ -36,10 +36,6 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import pyoxigraph as ox  # noqa: E402
-from enlargement_kg.core import formats  # noqa: E402
-from enlargement_kg.core.oxigraph_store import OxigraphStore  # noqa: E402
-from enlargement_kg.core.service import QueryService  # noqa: E402
-from enlargement_kg.core.store import StoreError  # noqa: E402
 from generate import generate  # noqa: E402
 from load import LoadResult, Request, run_load  # noqa: E402
 from servers import (  # noqa: E402
@@ -52,6 +48,11 @@ from servers import (  # noqa: E402
     virtuoso_installed,
 )
 from workload import BenchQuery, canned, first_of_each, point_lookup, regression_pair  # noqa: E402
+
+from enlargement_kg.core import formats  # noqa: E402
+from enlargement_kg.core.oxigraph_store import OxigraphStore  # noqa: E402
+from enlargement_kg.core.service import QueryService  # noqa: E402
+from enlargement_kg.core.store import StoreError  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = Path(__file__).resolve().parent / "results"
@@ -364,11 +365,13 @@ def run_size(size: str, *, workdir: Path, args, echo) -> SizeResult:
                     "status": "ok" if ms[0] is not None else "error", "ms": ms[0],
                     "rows": ms[1], "timeout": 30}
         res.regression = reg
-        # warm-up: the mix once through each SPARQL server, as a visitor would
+        # warm-up: the mix three times through each SPARQL server with the measured number
+        # of clients, so that every gunicorn worker (each has its own cache) and Virtuoso's
+        # buffers have seen every request
         for name in ("ours", "virtuoso"):
             if name in servers:
-                run_load(servers[name].endpoint, mix, clients=4, duration=60,
-                         max_requests=2 * len(mix))
+                run_load(servers[name].endpoint, mix, clients=args.clients, duration=90,
+                         max_requests=3 * len(mix))
         plan = [("ours", "mix", mix), ("virtuoso", "mix", mix),
                 ("ours", "mix-unique", mix_busted),
                 ("ours", "point-unique", point_busted),

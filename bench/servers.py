@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pyoxigraph as ox
+
 from enlargement_kg.core.oxigraph_store import META_FILE
 
 BENCH = Path(__file__).resolve().parent

@@ -12,8 +12,9 @@ import itertools
 from dataclasses import dataclass
 from pathlib import Path
 
-from enlargement_kg.core import iris
 from rdflib import URIRef
+
+from enlargement_kg.core import iris
 
 BENCH_QUERIES = Path(__file__).resolve().parent / "queries"
 FALLBACK = ("closed-chapters-on-date", "cfsp-below-threshold", "defence-ties-of-country")

@@ -10,6 +10,8 @@ import itertools
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import lru_cache
+from json.encoder import encode_basestring as _esc  # JSON string, non-ASCII kept (C speed)
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -124,6 +126,47 @@ def _graph_name(graph: str | None) -> ox.NamedNode | ox.DefaultGraph:
 #: The function through which ``apply_changes`` hands its terms to the committing update.
 DIFF_TERM = "urn:enlargement-kg:diff-term"
 
+_XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
+
+
+@lru_cache(maxsize=256)
+def _datatype_tail(datatype: str) -> str:
+    return ',"datatype":' + _esc(datatype) + "}"
+
+
+def _json_results(variables: list[str], solutions: list) -> bytes:
+    """SPARQL 1.1 Query Results JSON Format §3 for ``solutions``, the same bytes as
+    :func:`.store.serialize_rows` gives, written term by term (a third of the time: point
+    lookups are mostly serialisation)."""
+    heads = [_esc(v) + ':{"type":' for v in variables]
+    positions = range(len(variables))
+    out = []
+    for s in solutions:
+        parts = []
+        for k in positions:
+            t = s[k]
+            if t is None:
+                continue
+            cls = type(t)
+            if cls is ox.NamedNode:
+                parts.append(heads[k] + '"uri","value":' + _esc(t.value) + "}")
+            elif cls is ox.BlankNode:
+                parts.append(heads[k] + '"bnode","value":' + _esc(t.value) + "}")
+            elif cls is ox.Literal:
+                if t.language:
+                    parts.append(heads[k] + '"literal","value":' + _esc(t.value)
+                                 + ',"xml:lang":' + _esc(t.language) + "}")
+                else:
+                    dt = t.datatype.value
+                    parts.append(heads[k] + '"literal","value":' + _esc(t.value)
+                                 + ("}" if dt == _XSD_STRING else _datatype_tail(dt)))
+            else:  # RDF-star triple terms: rare, kept as text (as _row_term does)
+                parts.append(heads[k] + '"literal","value":' + _esc(str(t)) + "}")
+        out.append("{" + ",".join(parts) + "}")
+    return ('{"head":{"vars":[' + ",".join(_esc(v) for v in variables)
+            + ']},"results":{"bindings":[' + ",".join(out) + "]}}").encode()
+
+
 class OxigraphStore(Store):
     """A pyoxigraph store. ``path=None`` is in memory; else an on-disk store, read-only
     unless ``writable``."""
@@ -208,6 +251,9 @@ class OxigraphStore(Store):
             if max_rows and len(sols) > max_rows:
                 raise ResultTooLarge(f"the answer has more than {max_rows} rows, the result "
                                      "cap; add a LIMIT or narrow the query")
+            if result_format.name == "json":  # the hot path: written directly (bench/)
+                return QueryResult("bindings", _json_results(variables, sols), result_format,
+                                   len(sols))
             rows = []
             for s in sols:
                 row = {}
