@@ -150,27 +150,34 @@ def run(*, sizes: list[str], timeout: float, workdir: Path, real: bool = True,
 
 
 def table(timings: list[Timing]) -> str:
-    """Markdown: one row per graph, all shapes vs core shapes, and the growth per 10x."""
-    rows = {}
+    """Markdown: one row per graph, all shapes vs core shapes, and how each grows from the
+    previous synthetic size."""
+    rows: dict = {}
     for t in timings:
         rows.setdefault((t.graph, t.triples), {})[t.shapes] = t
     lines = ["| graph | triples | all shapes | without SPARQL-based | SPARQL share | "
-             "growth (all) vs previous |",
-             "|---|---:|---:|---:|---:|---:|"]
+             "growth, all shapes | growth, without SPARQL |",
+             "|---|---:|---:|---:|---:|---:|---:|"]
     prev = None
+
+    def growth(now, before, factor):
+        if now and before and now.seconds and before.seconds:
+            return f"{now.seconds / before.seconds:.1f}x for {factor:.0f}x triples"
+        if now and before and now.seconds is None and before.seconds:
+            return f"over {now.timeout / before.seconds:.1f}x for {factor:.0f}x triples"
+        return ""
+
     for (graph, triples), by in rows.items():
         a, c = by.get("all"), by.get("core")
         share = (f"{(a.seconds - c.seconds) / a.seconds:.0%}"
-                 if a and c and a.seconds and c.seconds is not None else "n/a")
-        growth = "n/a"
+                 if a and c and a.seconds and c.seconds is not None else "")
+        ga = gc = ""
         if prev and graph.startswith("synthetic") and prev[0].startswith("synthetic"):
-            pa = prev[1]
-            if a and a.seconds and pa and pa.seconds:
-                growth = (f"{a.seconds / pa.seconds:.1f}x time for "
-                          f"{triples / prev[2]:.0f}x triples")
+            ga = growth(a, prev[1].get("all"), triples / prev[2])
+            gc = growth(c, prev[1].get("core"), triples / prev[2])
         lines.append(f"| {graph} | {triples:,} | {a.shown() if a else ''} | "
-                     f"{c.shown() if c else ''} | {share} | {growth} |")
-        prev = (graph, a, triples)
+                     f"{c.shown() if c else ''} | {share} | {ga} | {gc} |")
+        prev = (graph, by, triples)
     return "\n".join(lines)
 
 
@@ -181,7 +188,11 @@ def main(argv: list[str] | None = None) -> int:
                    help="seconds per validation before it is stopped (default 300)")
     p.add_argument("--no-real", action="store_true", help="skip the real graph")
     p.add_argument("--json", type=Path, help="also write the timings as JSON here")
+    p.add_argument("--report", type=Path, help="print the table of a saved --json and stop")
     a = p.parse_args(argv)
+    if a.report:
+        print(table([Timing(**t) for t in json.loads(a.report.read_text())]))
+        return 0
     sizes = [s for s in a.sizes.split(",") if s]
     print(f"machine: {platform.machine()}, {os.cpu_count()} CPUs, Python "
           f"{platform.python_version()}")

@@ -76,6 +76,34 @@ def content_version(srcs: list[Source]) -> str:
     return h.hexdigest()[:16]
 
 
+#: The clean validation of the packaged inputs (report and derived triples), shipped with the
+#: package so that the first `serve` on a new machine need not derive and validate again.
+#: Written by `python -m enlargement_kg.core.build --write-prebuilt`; a test fails when it is
+#: stale, and any change to the inputs changes the key, so a local edit is validated anew.
+PREBUILT_DIR = Path(__file__).resolve().parent / "prebuilt"
+
+
+def write_prebuilt() -> Path:
+    """Derive and validate the packaged inputs; write report and derived triples to
+    PREBUILT_DIR (removing older ones). Refuses a graph with violations."""
+    srcs = sources()
+    key = _cache_file(content_version(srcs), None).name
+    store = OxigraphStore.memory()
+    load(store, srcs)
+    derived, report = derive_and_validate(union_graph(store))
+    if not report.conforms:
+        raise BuildError("the packaged graph violates the shapes", report)
+    PREBUILT_DIR.mkdir(exist_ok=True)
+    for old in PREBUILT_DIR.glob("validated-*"):
+        old.unlink()
+    target = PREBUILT_DIR / key
+    target.write_text(report.to_json(), encoding="utf-8")
+    lines = sorted(derived.serialize(format="nt", encoding="utf-8").decode().splitlines())
+    target.with_suffix(".nt").write_text("\n".join(line for line in lines if line) + "\n",
+                                         encoding="utf-8")
+    return target
+
+
 def _cache_file(version: str, shapes_dir: Path | None) -> Path:
     """Where a clean validation of ``version`` with these shapes is remembered."""
     h = hashlib.sha256(version.encode() + __version__.encode())
@@ -201,6 +229,10 @@ def build_memory(*, ontology_dir: Path | None = None, kg_dir: Path | None = None
     load(store, srcs)
     version = content_version(srcs)
     cache = _cache_file(version, shapes_dir) if validate_data == "cached" else None
+    if cache is not None and not cache.is_file():
+        shipped = PREBUILT_DIR / cache.name
+        if shipped.is_file() and shipped.with_suffix(".nt").is_file():
+            cache = shipped  # the packaged inputs, validated when they were committed
     derived_nt = cache.with_suffix(".nt") if cache is not None else None
     if cache is not None and cache.is_file() and derived_nt.is_file():
         report = ValidationReport.from_json(cache.read_text(encoding="utf-8"))
@@ -272,3 +304,11 @@ def build_to_dir(out: Path, **kwargs) -> BuildResult:
         return BuildResult(store, report, meta["version"], seconds)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    import sys
+
+    if sys.argv[1:] != ["--write-prebuilt"]:
+        sys.exit("usage: python -m enlargement_kg.core.build --write-prebuilt")
+    print(f"wrote {write_prebuilt()}")
