@@ -32,6 +32,15 @@ def test_query_runs_with_its_columns(client, name):
     assert q.title and q.description
 
 
+@pytest.mark.parametrize("name", sorted(QUERIES))
+def test_query_runs_with_every_parameter(client, name):
+    """Optional parameters too: a parameter must never land where a term cannot stand."""
+    q = QUERIES[name]
+    r = client.get(f"/queries/{name}.json", query_string={p.name: p.example for p in q.params})
+    assert r.status_code == 200, r.get_data(as_text=True)
+    assert r.get_json()["head"]["vars"] == list(q.columns)
+
+
 def test_contract_names_and_columns():
     contract = {
         "candidates": "country code label status applied candidateSince negotiationsSince",
