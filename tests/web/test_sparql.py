@@ -161,3 +161,17 @@ def test_from_defines_the_dataset(client):
     enl = "https://w3id.org/eu-enlargement/ontology#"
     assert ask(f"ASK FROM <{g}> {{ ?c <{enl}iso3166Alpha3> \"MNE\" }}") is True
     assert ask(f"ASK FROM <{g}> {{ ?c a <{enl}Chapter> }}") is False
+
+
+def test_result_cap_is_413(built_store):
+    """Every query has a result cap (default 100,000 rows): over it, 413 with the reason."""
+    from enlargement_kg.web import create_app
+
+    app = create_app({"store_path": built_store, "query_workers": 0, "max_rows": 5})
+    c = app.test_client()
+    q = "SELECT ?c WHERE { ?c a <https://w3id.org/eu-enlargement/ontology#Chapter> }"
+    r = c.get("/sparql", query_string={"query": q}, headers={"Accept": "application/json"})
+    assert r.status_code == 413 and "result cap" in r.get_json()["error"]["message"]
+    ok = c.get("/sparql", query_string={"query": q + " LIMIT 5"},
+               headers={"Accept": "application/json"})
+    assert ok.status_code == 200 and len(ok.get_json()["results"]["bindings"]) == 5
