@@ -187,7 +187,10 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--timeout", type=float, default=300.0,
                    help="seconds per validation before it is stopped (default 300)")
     p.add_argument("--no-real", action="store_true", help="skip the real graph")
-    p.add_argument("--json", type=Path, help="also write the timings as JSON here")
+    p.add_argument("--json", type=Path,
+                   default=Path(__file__).resolve().parent / "results" / "validate-last-run.json",
+                   help="where the timings go as JSON (default "
+                        "bench/results/validate-last-run.json)")
     p.add_argument("--report", type=Path, help="print the table of a saved --json and stop")
     a = p.parse_args(argv)
     if a.report:

@@ -22,6 +22,7 @@ _TOKEN = re.compile(
   | (?P<iri><[^<>"{}|^`\\\s]*>)
   | (?P<var>[?$][A-Za-z0-9_\u00B7-\uFFFF]+)
   | (?P<word>[A-Za-z_][A-Za-z0-9_\-.]*:?[A-Za-z0-9_\-.:%]*)
+  | (?P<space>\s+)
   | (?P<other>.)
     """,
     re.VERBOSE | re.DOTALL,
@@ -30,20 +31,30 @@ _TOKEN = re.compile(
 UPDATE_KEYWORDS = {"INSERT", "DELETE", "LOAD", "CLEAR", "DROP", "CREATE", "ADD", "MOVE", "COPY"}
 
 
+Token = tuple[str, str]  #: (kind, text): kind is a group name of ``_TOKEN`` but space/comment
+
+
+@lru_cache(maxsize=4096)
+def tokens(query: str) -> tuple[Token, ...]:
+    """The query's tokens without whitespace and comments: the one pass over its text that
+    the guard, :func:`query_form`, :func:`has_dataset_clause` and the pool's
+    ``bounded_query`` share (cached: the endpoint asks all of them about each text)."""
+    return tuple((m.lastgroup, m.group()) for m in _TOKEN.finditer(query)
+                 if m.lastgroup != "space" and m.lastgroup != "comment")
+
+
 @lru_cache(maxsize=4096)
 def _scan(query: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
     words: list[str] = []
     iris: list[str] = []
-    for m in _TOKEN.finditer(query):
-        kind = m.lastgroup
+    for kind, text in tokens(query):
         if kind == "word":
-            w = m.group()
-            if ":" not in w:
-                words.append(w.upper())
-            elif w.lower().startswith("file:"):
-                iris.append(w)
+            if ":" not in text:
+                words.append(text.upper())
+            elif text.lower().startswith("file:"):
+                iris.append(text)
         elif kind == "iri":
-            iris.append(m.group()[1:-1])
+            iris.append(text[1:-1])
             words.append("<IRI>")
     return tuple(words), tuple(iris)
 
@@ -103,3 +114,105 @@ def has_dataset_clause(query: str) -> bool:
     replaces the service's default dataset (SPARQL 1.1 Query §13.2)."""
     words, _ = _scan(query)
     return "FROM" in words
+
+
+def _name(tok: tuple[str, str]) -> bool:
+    """An IRI or a prefixed name (not a blank node label)."""
+    kind, text = tok
+    return kind == "iri" or (kind == "word" and ":" in text and not text.startswith("_:"))
+
+
+def bounded_query(query: str) -> bool:
+    """True when ``query`` is ``SELECT``/``ASK`` over exactly one triple pattern that has at
+    least one constant term (an IRI, a prefixed name or a string literal), with no operator
+    (no ``FILTER``, ``OPTIONAL``, path, subquery, ``GROUP BY``, ``ORDER BY``, ``DISTINCT``,
+    ``OFFSET`` ...) and at most a ``LIMIT``: one index scan, streamed and cut at the result
+    cap, so its time is bounded without a worker process. Anything else, or anything this
+    reader is unsure of, is ``False``."""
+    return _bounded(query)[0]
+
+
+def bounded_limit(query: str) -> int | None:
+    """The ``LIMIT`` of a :func:`bounded_query` (None when it has none)."""
+    return _bounded(query)[1]
+
+
+_NOT_BOUNDED = (False, None)
+
+
+@lru_cache(maxsize=1024)
+def _bounded(query: str) -> tuple[bool, int | None]:
+    toks = tokens(query)
+    n = len(toks)
+    i = 0
+
+    def word(k: int, *values: str) -> bool:
+        return k < n and toks[k][0] == "word" and toks[k][1].upper() in values
+
+    def other(k: int, value: str) -> bool:
+        return k < n and toks[k] == ("other", value)
+
+    while word(i, "PREFIX", "BASE"):
+        if word(i, "PREFIX"):
+            if not (i + 2 < n and toks[i + 1][0] == "word" and toks[i + 1][1].endswith(":")
+                    and toks[i + 2][0] == "iri"):
+                return _NOT_BOUNDED
+            i += 3
+        else:
+            if not (i + 1 < n and toks[i + 1][0] == "iri"):
+                return _NOT_BOUNDED
+            i += 2
+    if word(i, "SELECT"):
+        i += 1
+        if other(i, "*"):
+            i += 1
+        else:
+            start = i
+            while i < n and toks[i][0] == "var":
+                i += 1
+            if i == start:
+                return _NOT_BOUNDED
+    elif word(i, "ASK"):
+        i += 1
+    else:
+        return _NOT_BOUNDED
+    if word(i, "WHERE"):
+        i += 1
+    if not other(i, "{"):
+        return _NOT_BOUNDED
+    i += 1
+    constants = 0
+    for position in range(3):
+        if i >= n:
+            return _NOT_BOUNDED
+        kind, text = toks[i]
+        if kind == "var":
+            i += 1
+        elif _name(toks[i]) or (kind == "word" and text == "a" and position == 1):
+            constants += 1
+            i += 1
+        elif kind == "string" and position == 2:
+            constants += 1
+            i += 1
+            if other(i, "@") and i + 1 < n and toks[i + 1][0] == "word":
+                i += 2
+            elif other(i, "^") and other(i + 1, "^") and i + 2 < n and _name(toks[i + 2]):
+                i += 3
+        else:
+            return _NOT_BOUNDED
+    if other(i, "."):
+        i += 1
+    if not other(i, "}") or constants == 0:
+        return _NOT_BOUNDED
+    i += 1
+    limit = None
+    if word(i, "LIMIT"):
+        i += 1
+        digits = ""
+        while i < n and toks[i][0] == "other" and toks[i][1].isdigit():
+            digits += toks[i][1]
+            i += 1
+        if not digits:
+            return _NOT_BOUNDED
+        limit = int(digits)
+    return (True, limit) if i == n else _NOT_BOUNDED

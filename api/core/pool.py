@@ -28,7 +28,7 @@ from dataclasses import dataclass
 from rdflib.term import Node
 
 from .formats import Format
-from .guard import _TOKEN
+from .guard import bounded_query
 from .store import (
     Dataset,
     QueryResult,
@@ -65,94 +65,6 @@ def _worker_loop(conn, opener: Callable[[], Store]) -> None:
             conn.send(("error", type(exc).__name__, str(exc)))
         except Exception as exc:  # noqa: BLE001 - a worker must never die on a bad query
             conn.send(("error", "StoreError", f"{type(exc).__name__}: {exc}"))
-
-
-def _name(tok: tuple[str, str]) -> bool:
-    """An IRI or a prefixed name (not a blank node label)."""
-    kind, text = tok
-    return kind == "iri" or (kind == "word" and ":" in text and not text.startswith("_:"))
-
-
-def bounded_query(query: str) -> bool:
-    """True when ``query`` is ``SELECT``/``ASK`` over exactly one triple pattern that has at
-    least one constant term (an IRI, a prefixed name or a string literal), with no operator
-    (no ``FILTER``, ``OPTIONAL``, path, subquery, ``GROUP BY``, ``ORDER BY``, ``DISTINCT``,
-    ``OFFSET`` ...) and at most a ``LIMIT``: one index scan, streamed and cut at the result
-    cap, so its time is bounded without a worker process. Anything else, or anything this
-    reader is unsure of, is ``False``."""
-    toks = [(m.lastgroup, m.group()) for m in _TOKEN.finditer(query)
-            if m.lastgroup != "comment" and not (m.lastgroup == "other" and m.group().isspace())]
-    n = len(toks)
-    i = 0
-
-    def word(k: int, *values: str) -> bool:
-        return k < n and toks[k][0] == "word" and toks[k][1].upper() in values
-
-    def other(k: int, value: str) -> bool:
-        return k < n and toks[k] == ("other", value)
-
-    while word(i, "PREFIX", "BASE"):
-        if word(i, "PREFIX"):
-            if not (i + 2 < n and toks[i + 1][0] == "word" and toks[i + 1][1].endswith(":")
-                    and toks[i + 2][0] == "iri"):
-                return False
-            i += 3
-        else:
-            if not (i + 1 < n and toks[i + 1][0] == "iri"):
-                return False
-            i += 2
-    if word(i, "SELECT"):
-        i += 1
-        if other(i, "*"):
-            i += 1
-        else:
-            start = i
-            while i < n and toks[i][0] == "var":
-                i += 1
-            if i == start:
-                return False
-    elif word(i, "ASK"):
-        i += 1
-    else:
-        return False
-    if word(i, "WHERE"):
-        i += 1
-    if not other(i, "{"):
-        return False
-    i += 1
-    constants = 0
-    for position in range(3):
-        if i >= n:
-            return False
-        kind, text = toks[i]
-        if kind == "var":
-            i += 1
-        elif _name(toks[i]) or (kind == "word" and text == "a" and position == 1):
-            constants += 1
-            i += 1
-        elif kind == "string" and position == 2:
-            constants += 1
-            i += 1
-            if other(i, "@") and i + 1 < n and toks[i + 1][0] == "word":
-                i += 2
-            elif other(i, "^") and other(i + 1, "^") and i + 2 < n and _name(toks[i + 2]):
-                i += 3
-        else:
-            return False
-    if other(i, "."):
-        i += 1
-    if not other(i, "}") or constants == 0:
-        return False
-    i += 1
-    if word(i, "LIMIT"):
-        i += 1
-        digits = 0
-        while i < n and toks[i][0] == "other" and toks[i][1].isdigit():
-            i += 1
-            digits += 1
-        if digits == 0:
-            return False
-    return i == n
 
 
 @dataclass
@@ -283,21 +195,22 @@ class PooledStore(Store):
     def execute(self, query: str, *, result_format: Format, graph_format: Format,
                 substitutions: Mapping[str, Node] | None = None,
                 dataset: Dataset | None = None, max_rows: int | None = None,
-                timeout: float | None = None) -> QueryResult:
+                timeout: float | None = None, row_bound: int | None = None) -> QueryResult:
         if self._local_reads and bounded_query(query):
             store = self._local_store()
             self.local_queries += 1
             try:
                 return store.execute(query, result_format=result_format,
                                      graph_format=graph_format, substitutions=substitutions,
-                                     dataset=dataset, max_rows=max_rows)
+                                     dataset=dataset, max_rows=max_rows, row_bound=row_bound)
             except StoreError:
                 raise
             except Exception as exc:  # noqa: BLE001 - as a worker reports it
                 raise StoreError(f"{type(exc).__name__}: {exc}") from None
         return self._call("execute", query, result_format=result_format,
                           graph_format=graph_format, substitutions=substitutions,
-                          dataset=dataset, max_rows=max_rows, timeout=timeout)
+                          dataset=dataset, max_rows=max_rows, row_bound=row_bound,
+                          timeout=timeout)
 
     def dump(self, fmt: Format) -> bytes:
         return self._call("dump", fmt, timeout=max(self._timeout, 120.0))

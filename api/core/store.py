@@ -75,7 +75,7 @@ class QueryResult:
     kind: str
     body: bytes
     format: Format
-    rows: int = 0
+    rows: int | None = 0  #: None where a fast path did not count them
 
 
 @dataclass(frozen=True)
@@ -103,9 +103,12 @@ class Store(ABC):
         dataset: Dataset | None = None,
         max_rows: int | None = None,
         timeout: float | None = None,
+        row_bound: int | None = None,
     ) -> QueryResult:
         """Run any SPARQL query; SELECT/ASK answer in ``result_format``, CONSTRUCT/DESCRIBE
-        in ``graph_format``. ``substitutions`` binds variables (SEP-0007), never splices."""
+        in ``graph_format``. ``substitutions`` binds variables (SEP-0007), never splices.
+        ``row_bound``, a hint a backend may use or ignore: the caller knows the answer has at
+        most this many rows (the query's own ``LIMIT``)."""
 
     @abstractmethod
     def dump(self, fmt: Format) -> bytes:

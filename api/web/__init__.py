@@ -38,6 +38,14 @@ def create_app(config: Mapping | Settings | None = None) -> Flask:
         app.register_blueprint(module.bp)
         if hasattr(module, "init_app"):
             module.init_app(app)
+    gs = state.state_of(app)
+    if not settings.writable and settings.cache_size > 0:
+        from .response_cache import ResponseCache
+
+        app.wsgi_app = ResponseCache(  # type: ignore[method-assign]
+            app.wsgi_app, version=lambda: gs.service.version, metrics=gs.service.metrics,
+            size=settings.cache_size, max_bytes=gs.service.cache.max_bytes or 256_000_000,
+            max_answer=gs.service.cache_max_bytes, max_body=settings.max_body)
     return app
 
 

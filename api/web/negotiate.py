@@ -12,9 +12,11 @@ count only when the client names them. When only wildcards match, the caller's d
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 from flask import request
 from werkzeug.exceptions import NotAcceptable
+from werkzeug.http import parse_accept_header
 
 from ..core import formats
 from ..core.formats import HTML, Format
@@ -63,8 +65,15 @@ class Preference:
 
 def accepted() -> list[MediaRange]:
     """The ``Accept`` header as media ranges (empty when the request has none)."""
+    return list(_ranges(request.headers.get("Accept", "")))
+
+
+@lru_cache(maxsize=256)
+def _ranges(header: str) -> tuple[MediaRange, ...]:
+    """An ``Accept`` header's media ranges, parsed once per distinct header (clients send
+    the same few over and over)."""
     out = []
-    for value, q in request.accept_mimetypes:
+    for value, q in parse_accept_header(header):
         main, *params = value.split(";")
         t, sep, s = main.strip().lower().partition("/")
         if not sep or not t or not s:
@@ -75,7 +84,7 @@ def accepted() -> list[MediaRange]:
             if k.strip().lower() == "charset":
                 charset = v.strip().strip('"').lower()
         out.append(MediaRange(t, s, float(q), charset))
-    return out
+    return tuple(out)
 
 
 def _range_for(media_type: str, ranges: list[MediaRange]) -> MediaRange | None:
@@ -140,7 +149,14 @@ def pick(offered: list[Format], *, suffix: str | None = None, default: Format | 
         return None
     if allow_param and request.args.getlist("format"):
         return _from_param(offered, request.args.getlist("format"))
-    ranges = accepted()
+    return _by_accept(request.headers.get("Accept", ""), tuple(offered), default)
+
+
+@lru_cache(maxsize=1024)
+def _by_accept(header: str, offered: tuple[Format, ...], default: Format | None
+               ) -> Format | None:
+    """:func:`pick` by the ``Accept`` header alone: a function of its arguments, cached."""
+    ranges = _ranges(header)
     if not ranges:
         return default or offered[0]
     candidates = []

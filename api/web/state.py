@@ -69,7 +69,11 @@ def open_state(settings: Settings, store: Store | None = None) -> GraphState:
 
 
 def state() -> GraphState:
-    return current_app.extensions["enlargement_kg"]
+    return state_of(current_app)
+
+
+def state_of(app: Flask) -> GraphState:
+    return app.extensions["enlargement_kg"]
 
 
 def init_app(app: Flask, gs: GraphState) -> None:

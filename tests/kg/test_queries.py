@@ -168,3 +168,30 @@ def test_formats_and_html(client):
     assert r.mimetype == "text/html" and b"Montenegro" in r.data
     listing = client.get("/queries.json").get_json()["queries"]
     assert {q["name"] for q in listing} == set(QUERIES)
+
+
+@pytest.mark.parametrize("kind", ["valid", "invalid"])
+def test_unbacked_access_grants_agrees_with_its_shape(kind):
+    """The canned query (question 22) finds exactly the grants that the governance shape
+    enlsh:AccessGrantBacked reports, on the shape's own fixtures: the real graph holds no
+    access grant, so without this the query's logic would go untested."""
+    from conftest import FIXTURES, ROOT
+    from rdflib import Graph
+
+    from enlargement_kg.core import formats
+    from enlargement_kg.core.oxigraph_store import OxigraphStore
+    from enlargement_kg.core.validation import load_graph, ontology_graph, validate
+
+    files = sorted((ROOT / "kg" / "reference").glob("*.ttl"))
+    files.append(ROOT / "kg" / "sources" / "reference-documents.ttl")
+    data = load_graph(files) + ontology_graph()
+    data += Graph().parse(FIXTURES / "shapes" / kind / "AccessGrantBacked" / "fixture.ttl")
+    flagged = {r.focus for r in validate(data).results
+               if r.shape.endswith("#AccessGrantBacked")}
+
+    store = OxigraphStore.memory()
+    nt = formats.by_name("ntriples")
+    store.load_bytes(data.serialize(format="nt", encoding="utf-8"), nt, "urn:test:fixture")
+    found = {str(row["grant"]) for row in store.select(QUERIES["unbacked-access-grants"].text)}
+    assert found == {str(f) for f in flagged}
+    assert bool(found) == (kind == "invalid")

@@ -10,7 +10,8 @@ import pytest
 
 from enlargement_kg.core import formats
 from enlargement_kg.core.oxigraph_store import OxigraphStore
-from enlargement_kg.core.pool import PooledStore, bounded_query
+from enlargement_kg.core.guard import bounded_query
+from enlargement_kg.core.pool import PooledStore
 
 JSON = formats.by_name("json")
 TTL = formats.by_name("turtle")

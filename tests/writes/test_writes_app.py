@@ -250,3 +250,11 @@ def test_store_options_and_cors(client):
     assert r.status_code == 204
     assert "PUT" in r.headers["Allow"] and "DELETE" in r.headers["Allow"]
     assert r.headers["Access-Control-Allow-Methods"] == "GET, HEAD, OPTIONS"
+
+
+def test_no_response_cache_with_writes_on(app):
+    """The replaying cache in front of /sparql is for read-only services; with writes on the
+    endpoint's own cache, keyed on the moving version, answers (above)."""
+    from enlargement_kg.web.response_cache import ResponseCache
+
+    assert not isinstance(app.wsgi_app, ResponseCache)
