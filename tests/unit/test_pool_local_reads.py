@@ -9,8 +9,8 @@ import json
 import pytest
 
 from enlargement_kg.core import formats
-from enlargement_kg.core.oxigraph_store import OxigraphStore
 from enlargement_kg.core.guard import bounded_query
+from enlargement_kg.core.oxigraph_store import OxigraphStore
 from enlargement_kg.core.pool import PooledStore
 
 JSON = formats.by_name("json")
