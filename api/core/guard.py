@@ -37,8 +37,8 @@ Token = tuple[str, str]  #: (kind, text): kind is a group name of ``_TOKEN`` but
 @lru_cache(maxsize=4096)
 def tokens(query: str) -> tuple[Token, ...]:
     """The query's tokens without whitespace and comments: the one pass over its text that
-    the guard, :func:`query_form`, :func:`has_dataset_clause` and the pool's
-    ``bounded_query`` share (cached: the endpoint asks all of them about each text)."""
+    the guard, :func:`query_form`, :func:`has_dataset_clause` and :func:`bounded_query`
+    share (cached: the endpoint asks all of them about each text)."""
     return tuple((m.lastgroup, m.group()) for m in _TOKEN.finditer(query)
                  if m.lastgroup != "space" and m.lastgroup != "comment")
 

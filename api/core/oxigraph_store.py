@@ -167,6 +167,11 @@ def _json_results(variables: list[str], solutions: list) -> bytes:
             + ']},"results":{"bindings":[' + ",".join(out) + "]}}").encode()
 
 
+def _too_many_rows(max_rows: int) -> ResultTooLarge:
+    return ResultTooLarge(f"the answer has more than {max_rows} rows, the result cap; add a "
+                          "LIMIT or narrow the query")
+
+
 def _bounded_json(result: ox.QuerySolutions, fmt: Format, max_rows: int | None
                   ) -> QueryResult:
     """SPARQL JSON results by pyoxigraph's own writer, for an answer of bounded size. The
@@ -177,8 +182,7 @@ def _bounded_json(result: ox.QuerySolutions, fmt: Format, max_rows: int | None
     if max_rows and len(body) >= 3 * max_rows:
         rows = len(json.loads(body)["results"]["bindings"])
         if rows > max_rows:
-            raise ResultTooLarge(f"the answer has more than {max_rows} rows, the result "
-                                 "cap; add a LIMIT or narrow the query")
+            raise _too_many_rows(max_rows)
     return QueryResult("bindings", body, fmt, rows)
 
 
@@ -271,8 +275,7 @@ class OxigraphStore(Store):
             it = iter(result)
             sols = list(itertools.islice(it, max_rows + 1)) if max_rows else list(it)
             if max_rows and len(sols) > max_rows:
-                raise ResultTooLarge(f"the answer has more than {max_rows} rows, the result "
-                                     "cap; add a LIMIT or narrow the query")
+                raise _too_many_rows(max_rows)
             if result_format.name == "json":  # the hot path: written directly (bench/)
                 return QueryResult("bindings", _json_results(variables, sols), result_format,
                                    len(sols))

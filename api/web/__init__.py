@@ -44,7 +44,7 @@ def create_app(config: Mapping | Settings | None = None) -> Flask:
 
         app.wsgi_app = ResponseCache(  # type: ignore[method-assign]
             app.wsgi_app, version=lambda: gs.service.version, metrics=gs.service.metrics,
-            size=settings.cache_size, max_bytes=gs.service.cache.max_bytes or 256_000_000,
+            size=settings.cache_size, max_bytes=gs.service.cache.max_bytes,
             max_answer=gs.service.cache_max_bytes, max_body=settings.max_body)
     return app
 

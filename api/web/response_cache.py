@@ -6,7 +6,7 @@ the method, the query string, the ``Accept`` header, and for a POST its ``Conten
 body. This WSGI middleware keeps the answers the endpoint marked as query results (its
 ``X-Cache`` header) under that key, and replays them without parsing, negotiating or routing
 anything: on a warm cache a request costs the WSGI server's own work and a dictionary look-up
-(bench/: the canned-query mix at about a third of the CPU per request of the full path).
+(bench/: the canned-query mix at about half the CPU per request of the full path).
 
 It is installed only for a read-only service (with writes on, the version moves under the
 readers). The query service's own cache (:mod:`..core.service`) still serves ``/queries/``,
