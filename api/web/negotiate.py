@@ -149,11 +149,11 @@ def pick(offered: list[Format], *, suffix: str | None = None, default: Format | 
         return None
     if allow_param and request.args.getlist("format"):
         return _from_param(offered, request.args.getlist("format"))
-    return _by_accept(request.headers.get("Accept", ""), tuple(offered), default)
+    return by_accept(request.headers.get("Accept", ""), tuple(offered), default)
 
 
 @lru_cache(maxsize=1024)
-def _by_accept(header: str, offered: tuple[Format, ...], default: Format | None
+def by_accept(header: str, offered: tuple[Format, ...], default: Format | None
                ) -> Format | None:
     """:func:`pick` by the ``Accept`` header alone: a function of its arguments, cached."""
     ranges = _ranges(header)

@@ -16,6 +16,7 @@ The W3C Protocol and Service Description manifests run against this module over 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from flask import Blueprint, Response, abort, render_template, request, url_for
@@ -23,10 +24,17 @@ from rdflib import BNode, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import RDF, RDFS, XSD
 
 from ..core import formats
-from ..core.formats import RDF_FORMATS, RESULT_FORMATS
+from ..core.formats import RDF_FORMATS, RESULT_FORMATS, Format
 from ..core.guard import query_form
 from ..core.namespaces import BASE
-from ..core.store import Dataset, QuerySyntaxError, StoreError, parse_json_bindings
+from ..core.service import QueryService
+from ..core.store import (
+    Dataset,
+    QueryResult,
+    QuerySyntaxError,
+    StoreError,
+    parse_json_bindings,
+)
 from .negotiate import NotAcceptableFormat, pick, wants_html
 from .state import state
 
@@ -139,8 +147,59 @@ def _dataset(params: dict[str, list[str]]) -> Dataset:
                          params.get("using-named-graph-uri", [])))
 
 
+#: Where :mod:`.lane` leaves an error it met answering a request, for :func:`endpoint` to
+#: raise, so that every error of the endpoint is rendered by one set of handlers.
+RAISED = "enlargement_kg.sparql.raised"
+JSON_RESULTS = formats.by_name("json")
+TURTLE = formats.by_name("turtle")
+
+Chooser = Callable[[list[Format], Format], "Format | None"]
+
+
+def answer(service: QueryService, sent: str, dataset: Dataset, choose: Chooser
+           ) -> tuple[QueryResult, bool]:
+    """The answer to the query text ``sent`` over ``dataset``, and whether it came from the
+    cache: the query's form decides the formats on offer, ``choose(offered, default)`` picks
+    one (None: :class:`NotAcceptableFormat`). Both :func:`endpoint` and the lane use it."""
+    query = with_base(sent)
+    if query_form(query) in ("CONSTRUCT", "DESCRIBE"):
+        fmt = choose(RDF_FORMATS, TURTLE)
+        if fmt is None:
+            raise NotAcceptableFormat(list(RDF_FORMATS))
+        result_fmt, graph_fmt = JSON_RESULTS, fmt
+    else:
+        fmt = choose(RESULT_FORMATS, JSON_RESULTS)
+        if fmt is None:
+            raise NotAcceptableFormat(list(RESULT_FORMATS))
+        result_fmt, graph_fmt = fmt, TURTLE
+    try:
+        return service.run(query, result_format=result_fmt, graph_format=graph_fmt,
+                           dataset=dataset)
+    except QuerySyntaxError as exc:
+        if query is sent:
+            raise
+        raise QuerySyntaxError(unshift(str(exc))) from None
+
+
+def answer_headers(result: QueryResult, hit: bool) -> list[tuple[str, str]]:
+    """The headers of a query answer (the lane sends them as they are; Flask adds
+    ``Content-Length`` to the same)."""
+    return [("Content-Type", result.format.content_type), ("Vary", "Accept"),
+            ("X-Cache", "hit" if hit else "miss"), *CORS.items()]
+
+
+def _negotiated(offered: list[Format], default: Format) -> Format | None:
+    fmt = pick(offered, default=default)
+    if fmt is None and offered is RESULT_FORMATS and wants_html():
+        return default  # a browser asking for a table gets JSON rather than a 406
+    return fmt
+
+
 @bp.route("/sparql", methods=["GET", "POST"], provide_automatic_options=False)
 def endpoint():
+    raised = request.environ.pop(RAISED, None)
+    if raised is not None:
+        raise raised
     query, update, dataset = _read_operation()
     if update is not None:
         from . import writes
@@ -150,33 +209,9 @@ def endpoint():
         if request.method == "GET":
             return service_description()
         abort(400, "no 'query' parameter in the request")
-    sent, query = query, with_base(query)
-    form = query_form(query)
-    graph_query = form in ("CONSTRUCT", "DESCRIBE")
-    if graph_query:
-        fmt = pick(RDF_FORMATS, default=formats.by_name("turtle"))
-        if fmt is None:
-            raise NotAcceptableFormat(list(RDF_FORMATS))
-        result_fmt, graph_fmt = formats.by_name("json"), fmt
-    else:
-        fmt = pick(RESULT_FORMATS, default=formats.by_name("json"))
-        if fmt is None:
-            if wants_html():
-                fmt = formats.by_name("json")
-            else:
-                raise NotAcceptableFormat(list(RESULT_FORMATS))
-        result_fmt, graph_fmt = fmt, formats.by_name("turtle")
-    try:
-        result, hit = state().service.run(query, result_format=result_fmt,
-                                          graph_format=graph_fmt, dataset=dataset)
-    except QuerySyntaxError as exc:
-        if query is sent:
-            raise
-        raise QuerySyntaxError(unshift(str(exc))) from None
-    resp = Response(result.body, status=200, content_type=result.format.content_type)
-    resp.headers["Vary"] = "Accept"
-    resp.headers["X-Cache"] = "hit" if hit else "miss"
-    resp.headers.update(CORS)
+    result, hit = answer(state().service, query, dataset, _negotiated)
+    resp = Response(result.body, status=200)
+    resp.headers.update(answer_headers(result, hit))
     return resp
 
 

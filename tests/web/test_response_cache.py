@@ -14,21 +14,10 @@ Q = "SELECT ?g WHERE { GRAPH ?g { } } ORDER BY ?g"
 
 
 @pytest.fixture(scope="module")
-def counted(built_store):
-    """An app of its own, whose Flask requests are counted (before the first request)."""
-    from enlargement_kg.web import create_app
-
-    app = create_app({"store_path": built_store, "query_workers": 1})
-    seen: list[str] = []
-
-    @app.before_request
-    def count():
-        from flask import request
-
-        seen.append(request.path)
-
-    yield app, seen
-    app.extensions["enlargement_kg"].store.close()
+def counted(built_store, counted_app):
+    """An app of its own, whose Flask requests are counted."""
+    with counted_app(built_store) as app_and_seen:
+        yield app_and_seen
 
 
 def test_installed_for_a_read_only_service(counted):

@@ -252,9 +252,11 @@ def test_store_options_and_cors(client):
     assert r.headers["Access-Control-Allow-Methods"] == "GET, HEAD, OPTIONS"
 
 
-def test_no_response_cache_with_writes_on(app):
-    """The replaying cache in front of /sparql is for read-only services; with writes on the
-    endpoint's own cache, keyed on the moving version, answers (above)."""
+def test_no_response_cache_or_lane_with_writes_on(app):
+    """The replaying cache and the lane in front of /sparql are for read-only services; with
+    writes on, every read goes through the endpoint, which first brings its readers up to the
+    last write, and its own cache, keyed on the moving version, answers (above)."""
+    from enlargement_kg.web.lane import QueryLane
     from enlargement_kg.web.response_cache import ResponseCache
 
-    assert not isinstance(app.wsgi_app, ResponseCache)
+    assert not isinstance(app.wsgi_app, ResponseCache | QueryLane)
