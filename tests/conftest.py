@@ -9,6 +9,7 @@ import socket
 import subprocess
 import sys
 import time
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -71,6 +72,34 @@ def app(built_store):
 @pytest.fixture()
 def client(app):
     return app.test_client()
+
+
+@contextmanager
+def _counted_app(built_store, **config):
+    """An app of its own over ``built_store`` whose requests that reach Flask are counted
+    (the hook goes in before the first request), and the list they are counted in: for the
+    read paths in front of Flask (web/lane.py, web/response_cache.py)."""
+    from flask import request
+
+    from enlargement_kg.web import create_app
+
+    application = create_app({"store_path": built_store, "query_workers": 1, **config})
+    seen: list[str] = []
+
+    @application.before_request
+    def count():
+        seen.append(request.full_path)
+
+    try:
+        yield application, seen
+    finally:
+        application.extensions["enlargement_kg"].store.close()
+
+
+@pytest.fixture(scope="session")
+def counted_app():
+    """:func:`_counted_app`, for module fixtures: ``with counted_app(built_store) as ...``."""
+    return _counted_app
 
 
 class LiveServer:

@@ -18,6 +18,7 @@ from rdflib.term import Node
 
 from .formats import Format
 from .guard import bounded_limit, bounded_query, check_query
+from .shared_cache import SharedCache
 from .store import Dataset, QueryResult, QueryTimeout, Store, StoreError
 
 
@@ -125,15 +126,19 @@ class LRUCache:
 
 class QueryService:
     def __init__(self, store: Store, *, limits: Limits | None = None, cache_size: int = 4096,
-                 cache_max_bytes: int = 32_000_000, cache_total_bytes: int = 256_000_000):
+                 cache_max_bytes: int = 32_000_000, cache_total_bytes: int = 256_000_000,
+                 shared: SharedCache | None = None):
         """The cache keeps up to ``cache_size`` answers of at most ``cache_max_bytes`` each
         and ``cache_total_bytes`` together (per serving process). A large answer is worth
         keeping most: it cost the most to make (bench/: a 2.4 MB canned answer at 100k
-        triples took 0.7 s each time it was not)."""
+        triples took 0.7 s each time it was not). ``shared``, when given, is asked on a miss
+        and keeps the costly answers for the other serving processes (:mod:`.shared_cache`).
+        """
         self.store = store
         self.limits = limits or Limits()
         self.cache = LRUCache(cache_size, max_bytes=cache_total_bytes)
         self.cache_max_bytes = cache_max_bytes
+        self.shared = shared
         self.metrics = Metrics()
         self._version: str | None = None
         self._allowed: OrderedDict[str, None] = OrderedDict()  #: texts check_query passed
@@ -167,14 +172,21 @@ class QueryService:
             if len(self._allowed) > max(self.cache.size, 1024):
                 self._allowed.popitem(last=False)
         key = None
+        # a one-pattern scan (bounded_query) costs less to make again than to share
+        shared = self.shared if self.shared is not None and not bounded_query(query) else None
         if use_cache:
             subs = tuple(sorted((k, v.n3()) for k, v in (substitutions or {}).items()))
             key = (self.version, query, result_format.name, graph_format.name, dataset, subs)
             hit = self.cache.get(key)
+            if hit is None and shared is not None:
+                hit = shared.get(key)
+                if hit is not None:
+                    self.cache.put(key, hit, len(hit.body))
             if hit is not None:
                 self.metrics.hit(time.perf_counter() - t0)
                 return hit, True
         text, row_bound = self._bounded(query)
+        t1 = time.perf_counter()
         try:
             result = self.store.execute(text, result_format=result_format,
                                         graph_format=graph_format, dataset=dataset,
@@ -192,4 +204,6 @@ class QueryService:
             self.metrics.observe(time.perf_counter() - t0)
         if key is not None and len(result.body) <= self.cache_max_bytes:
             self.cache.put(key, result, len(result.body))
+            if shared is not None:
+                shared.put(key, result, time.perf_counter() - t1)
         return result, False

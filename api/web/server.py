@@ -1,7 +1,9 @@
 """Serve the app with gunicorn (a production WSGI server, never Flask's dev server).
 
 The app is built once in the master (``preload_app``): the graph is loaded and validated
-before any worker starts; workers fork with it and start their own query processes.
+before any worker starts; workers fork with it and start their own query processes. A
+read-only service with more than one worker shares its costly answers between them
+(:mod:`..core.shared_cache`).
 """
 
 from __future__ import annotations
@@ -16,8 +18,10 @@ def serve(settings: Settings, *, host: str, port: int, workers: int = 2,
     from gunicorn.app.base import BaseApplication
 
     from ..core.build import BuildError
+    from ..core.shared_cache import SharedCache
     from ..core.store import StoreError
     from . import create_app
+    from .state import state_of
 
     try:
         app = create_app(settings)
@@ -29,6 +33,11 @@ def serve(settings: Settings, *, host: str, port: int, workers: int = 2,
     except StoreError as exc:
         print(f"cannot serve: {exc}", file=sys.stderr)
         return 1
+    service = state_of(app).service
+    if workers > 1 and not settings.writable and settings.cache_size > 0:
+        # made here, before the fork: the workers share the costly answers (a write moves
+        # the version under the readers, so a writable service keeps its caches apart)
+        service.shared = SharedCache.temporary(max_bytes=service.cache.max_bytes)
 
     class Server(BaseApplication):
         def load_config(self):

@@ -110,3 +110,20 @@ def test_runaway_query_is_stopped_while_others_are_served(live):
     # the worker was replaced: the service still answers
     r = requests.get(live.sparql, params={"query": "ASK { ?s ?p ?o }"})
     assert r.status_code == 200
+
+
+def test_a_costly_answer_is_made_once_for_both_workers(live):
+    """The two gunicorn workers share costly answers (core/shared_cache.py): asked on new
+    connections, which gunicorn spreads over its workers, the query is made once; every
+    other request, in either worker, is a cache hit."""
+    q = ("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o . ?o ?p2 ?o2 } "  # ~16 ms in process
+         f"# {time.time_ns()}")
+    seen = []
+    for _ in range(16):
+        with requests.Session() as s:  # a connection of its own
+            r = s.get(live.url + "/sparql", params={"query": q},
+                      headers={"Accept": "application/sparql-results+json"}, timeout=30)
+        assert r.status_code == 200
+        seen.append((r.headers["X-Cache"], r.text))
+    assert [c for c, _ in seen].count("miss") == 1, seen
+    assert len({body for _, body in seen}) == 1
