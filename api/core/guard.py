@@ -9,6 +9,7 @@ IRIs are skipped, so ``"SERVICE"`` in a literal or ``ex:service`` is fine).
 
 from __future__ import annotations
 
+import itertools
 import re
 from functools import lru_cache
 
@@ -216,3 +217,57 @@ def _bounded(query: str) -> tuple[bool, int | None]:
             return _NOT_BOUNDED
         limit = int(digits)
     return (True, limit) if i == n else _NOT_BOUNDED
+
+
+_ABSOLUTE_IRI = re.compile(r"^<[A-Za-z][A-Za-z0-9+.\-]*:")
+
+
+@lru_cache(maxsize=1024)
+def scan_pattern(query: str) -> tuple[tuple[str, ...], tuple[tuple[str, str], ...],
+                                      int | None] | None:
+    """The simplest :func:`bounded_query`: ``SELECT ?v .. WHERE { s p o } LIMIT n`` where each
+    of s, p, o is an absolute ``<IRI>`` or a variable, the variables distinct, at least one
+    term an IRI, the projection some of the pattern's variables (no ``*``, no prefixes, no
+    ``BASE``, no literal, no ``a``). Its answer is the matching quads of the union default
+    graph, in the store's order: a store may read them without the SPARQL engine. Returns
+    (projected variable names, the three terms as ("var", name) or ("iri", value), the
+    ``LIMIT``), or None for any other query."""
+    toks = tokens(query)
+    n = len(toks)
+    if not (n and toks[0][0] == "word" and toks[0][1].upper() == "SELECT"):
+        return None
+    i, projection = 1, []
+    while i < n and toks[i][0] == "var":
+        projection.append(toks[i][1][1:])
+        i += 1
+    if not projection or len(set(projection)) != len(projection):
+        return None
+    if i < n and toks[i][0] == "word" and toks[i][1].upper() == "WHERE":
+        i += 1
+    if i + 4 > n or toks[i] != ("other", "{"):
+        return None
+    terms = []
+    for kind, text in toks[i + 1:i + 4]:
+        if kind == "var":
+            terms.append(("var", text[1:]))
+        elif kind == "iri" and _ABSOLUTE_IRI.match(text):
+            terms.append(("iri", text[1:-1]))
+        else:
+            return None
+    i += 4
+    if i < n and toks[i] == ("other", "."):
+        i += 1
+    if i >= n or toks[i] != ("other", "}"):
+        return None
+    i += 1
+    names = [v for kind, v in terms if kind == "var"]
+    if len(names) == 3 or len(set(names)) != len(names) or not set(projection) <= set(names):
+        return None
+    limit = None
+    if i < n and toks[i][0] == "word" and toks[i][1].upper() == "LIMIT":
+        digits = "".join(t for _, t in itertools.takewhile(
+            lambda tok: tok[0] == "other" and tok[1].isdigit(), toks[i + 1:]))
+        if not digits:
+            return None
+        limit, i = int(digits), i + 1 + len(digits)
+    return (tuple(projection), tuple(terms), limit) if i == n else None

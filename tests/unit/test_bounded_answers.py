@@ -35,7 +35,8 @@ def run(store, query, cap):
 
 
 @pytest.mark.parametrize("query, limit", [
-    (f"SELECT ?p ?o WHERE {{ <{EX}s> ?p ?o }}", None),
+    # (SELECT ?p ?o WHERE { <s> ?p ?o } is read from the index: tests/unit/test_scan_pattern.py)
+    (f"SELECT * WHERE {{ <{EX}s> ?p ?o }}", None),
     (f"SELECT * WHERE {{ ?s <{EX}q> ?o }} LIMIT 2", 2),
     (f"PREFIX ex: <{EX}>\nSELECT ?o WHERE {{ ex:s ex:r ?o . }}", None),
 ])
