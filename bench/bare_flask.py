@@ -1,6 +1,7 @@
 """The baseline: a bare Flask handler that answers ``/sparql`` with a constant SPARQL JSON
 document, served by gunicorn with the settings ``enlargement-kg serve`` uses
-(api/web/server.py: 2 gthread workers of 4 threads, app preloaded, keep-alive 5 s).
+(api/web/server.py: 2 gthread workers of 4 threads, app preloaded, keep-alive 5 s, a
+listening socket per worker).
 
 Nothing is parsed and nothing is queried: its req/s is the ceiling of Flask + gunicorn on
 this machine, against which the service's uncached point lookups are compared.
@@ -22,7 +23,7 @@ BODY = (b'{"head":{"vars":["p","o"]},"results":{"bindings":[{"p":{"type":"uri","
 #: api/web/server.py's gunicorn options (kept in step by hand: compare when that file changes)
 GUNICORN = {"workers": 2, "threads": 4, "worker_class": "gthread", "preload_app": True,
             "timeout": 120, "graceful_timeout": 5, "keepalive": 5, "accesslog": None,
-            "loglevel": "warning"}
+            "loglevel": "warning", "reuse_port": True}
 
 
 def create_app() -> Flask:
