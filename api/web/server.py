@@ -37,7 +37,10 @@ def serve(settings: Settings, *, host: str, port: int, workers: int = 2,
     if workers > 1 and not settings.writable and settings.cache_size > 0:
         # made here, before the fork: the workers share the costly answers (a write moves
         # the version under the readers, so a writable service keeps its caches apart)
-        service.shared = SharedCache.temporary(max_bytes=service.cache.max_bytes)
+        try:
+            service.shared = SharedCache.temporary(max_bytes=service.cache.max_bytes)
+        except OSError as exc:  # a cache: serve without it rather than not at all
+            print(f"serving without the shared answer cache: {exc}", file=sys.stderr)
 
     class Server(BaseApplication):
         def load_config(self):
