@@ -206,17 +206,22 @@ def _bounded(query: str) -> tuple[bool, int | None]:
     if not other(i, "}") or constants == 0:
         return _NOT_BOUNDED
     i += 1
-    limit = None
-    if word(i, "LIMIT"):
-        i += 1
-        digits = ""
-        while i < n and toks[i][0] == "other" and toks[i][1].isdigit():
-            digits += toks[i][1]
-            i += 1
-        if not digits:
-            return _NOT_BOUNDED
-        limit = int(digits)
-    return (True, limit) if i == n else _NOT_BOUNDED
+    ends, limit = _ends_with_limit(toks, i)
+    return (True, limit) if ends else _NOT_BOUNDED
+
+
+def _ends_with_limit(toks: tuple[Token, ...], i: int) -> tuple[bool, int | None]:
+    """Whether ``toks[i:]`` is nothing or exactly ``LIMIT <digits>``, and that limit."""
+    rest = toks[i:]
+    if not rest:
+        return True, None
+    if not (rest[0][0] == "word" and rest[0][1].upper() == "LIMIT"):
+        return False, None
+    digits = "".join(t for _, t in itertools.takewhile(
+        lambda tok: tok[0] == "other" and tok[1].isdigit(), rest[1:]))
+    if not digits or len(rest) != 1 + len(digits):
+        return False, None
+    return True, int(digits)
 
 
 _ABSOLUTE_IRI = re.compile(r"^<[A-Za-z][A-Za-z0-9+.\-]*:")
@@ -263,11 +268,5 @@ def scan_pattern(query: str) -> tuple[tuple[str, ...], tuple[tuple[str, str], ..
     names = [v for kind, v in terms if kind == "var"]
     if len(names) == 3 or len(set(names)) != len(names) or not set(projection) <= set(names):
         return None
-    limit = None
-    if i < n and toks[i][0] == "word" and toks[i][1].upper() == "LIMIT":
-        digits = "".join(t for _, t in itertools.takewhile(
-            lambda tok: tok[0] == "other" and tok[1].isdigit(), toks[i + 1:]))
-        if not digits:
-            return None
-        limit, i = int(digits), i + 1 + len(digits)
-    return (tuple(projection), tuple(terms), limit) if i == n else None
+    ends, limit = _ends_with_limit(toks, i)
+    return (tuple(projection), tuple(terms), limit) if ends else None
