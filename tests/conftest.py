@@ -108,7 +108,8 @@ class LiveServer:
         self.url = f"http://127.0.0.1:{port}"
         self.sparql = f"{self.url}/sparql"
 
-    def stop(self) -> None:
+    def stop(self) -> str:
+        """SIGTERM, as a service manager stops it; returns what the server wrote."""
         if self.proc.poll() is None:
             self.proc.send_signal(signal.SIGTERM)
             try:
@@ -116,8 +117,11 @@ class LiveServer:
             except subprocess.TimeoutExpired:
                 self.proc.kill()
                 self.proc.wait()
+        output = ""
         if self.proc.stdout:
+            output = self.proc.stdout.read().decode("utf-8", "replace")
             self.proc.stdout.close()
+        return output
 
 
 def start_server(*args: str, env: dict | None = None, timeout: float = 30.0) -> LiveServer:

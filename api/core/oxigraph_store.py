@@ -188,6 +188,16 @@ def _bounded_json(result: ox.QuerySolutions, fmt: Format, max_rows: int | None
     return QueryResult("bindings", body, fmt, rows)
 
 
+def _check_in_child(conn, path: Path) -> None:
+    try:
+        OxigraphStore.open(path)
+    except StoreUnavailable as exc:
+        conn.send(str(exc))
+    else:
+        conn.send(None)
+    conn.close()
+
+
 class OxigraphStore(Store):
     """A pyoxigraph store. ``path=None`` is in memory; else an on-disk store, read-only
     unless ``writable``."""
@@ -214,6 +224,39 @@ class OxigraphStore(Store):
             raise StoreUnavailable(f"cannot open the store at {path}: {exc}") from exc
         meta = json.loads((path / META_FILE).read_text(encoding="utf-8"))
         return cls(store, path=path, meta=meta)
+
+    @classmethod
+    def check(cls, path: str | Path) -> None:
+        """Raise :class:`StoreUnavailable`, as :meth:`open` would, if the store at ``path``
+        cannot be opened, but open it in a forked child, not here. The storage engine
+        (RocksDB) starts background threads that outlive the store; a process forked after
+        that (a gunicorn worker, from the master that preloads the app) inherits their pool
+        without the threads and crashes at exit (SIGSEGV, or SIGABRT on
+        ``std::system_error``)."""
+        import multiprocessing as mp
+
+        path = Path(path)
+        if not (path / META_FILE).is_file():
+            cls.open(path)  # raises, with the message of every caller
+        ctx = mp.get_context("fork")
+        parent, child = ctx.Pipe(duplex=False)
+        proc = ctx.Process(target=_check_in_child, args=(child, path), daemon=True)
+        proc.start()
+        child.close()
+        try:
+            if not parent.poll(60):
+                raise StoreUnavailable(f"cannot open the store at {path}: it took over 60 s")
+            error = parent.recv()
+        except EOFError:
+            raise StoreUnavailable(f"cannot open the store at {path}: the process that "
+                                   "opened it died") from None
+        finally:
+            parent.close()
+            if proc.is_alive():
+                proc.kill()
+            proc.join(timeout=5)
+        if error is not None:
+            raise StoreUnavailable(error)
 
     @property
     def raw(self) -> ox.Store:

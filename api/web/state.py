@@ -44,7 +44,7 @@ def open_state(settings: Settings, store: Store | None = None) -> GraphState:
     if store is None:
         if settings.store_path is not None:
             path = settings.store_path
-            OxigraphStore.open(path)  # fail early, with a clear message, if it is not a store
+            OxigraphStore.check(path)  # fail early, with a clear message; not opened here
             if (path / REPORT_FILE).is_file():
                 report = ValidationReport.from_json((path / REPORT_FILE).read_text("utf-8"))
 

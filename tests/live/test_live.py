@@ -5,6 +5,7 @@ import time
 
 import pytest
 import requests
+from conftest import start_server
 from rdflib import Graph, URIRef
 from SPARQLWrapper import CSV, JSON, TSV, TURTLE, XML, SPARQLWrapper
 
@@ -127,3 +128,20 @@ def test_a_costly_answer_is_made_once_for_both_workers(live):
         seen.append((r.headers["X-Cache"], r.text))
     assert [c for c, _ in seen].count("miss") == 1, seen
     assert len({body for _, body in seen}) == 1
+
+
+def test_a_stopped_server_exits_cleanly(built_store):
+    """SIGTERM after serving both kinds of query (point lookups in the gunicorn workers,
+    the rest in their query workers): exit code 0 and no worker killed by a signal. The
+    store must not be opened in gunicorn's master before it forks: the storage engine's
+    background threads do not survive a fork, and each worker then crashed at exit
+    (SIGSEGV or SIGABRT, "std::system_error: Invalid argument")."""
+    server = start_server("--store", str(built_store))
+    for q in ("SELECT ?p ?o WHERE { <https://w3id.org/eu-enlargement/id/country/MNE> ?p ?o }",
+              "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"):
+        for _ in range(8):
+            with requests.Session() as s:  # new connections reach both workers
+                assert s.get(server.sparql, params={"query": q}).status_code == 200
+    output = server.stop()
+    assert server.proc.returncode == 0, output
+    assert "was sent" not in output and "terminate called" not in output, output
