@@ -119,7 +119,9 @@ class LiveServer:
                 self.proc.wait()
         output = ""
         if self.proc.stdout:
-            output = self.proc.stdout.read().decode("utf-8", "replace")
+            # what is in the pipe now: a process the server left behind may hold it open
+            os.set_blocking(self.proc.stdout.fileno(), False)
+            output = (self.proc.stdout.read() or b"").decode("utf-8", "replace")
             self.proc.stdout.close()
         return output
 

@@ -20,6 +20,7 @@ import multiprocessing as mp
 import os
 import queue
 import signal
+import stat
 import threading
 import time
 from collections.abc import Callable, Mapping
@@ -42,9 +43,49 @@ from .store import (
 _CTX = mp.get_context("fork")
 
 
+def _drop_inherited_sockets(keep: int) -> None:
+    """Let go of every socket this worker inherited but ``keep`` (its own pipe): the
+    server's listening socket, its clients' connections, the pipes of the other workers.
+    Held here, a connection the server closes stays open, a listener outlives a server that
+    died (the kernel goes on handing it a share of new connections, and nobody accepts
+    them), and a sibling never sees its pipe's end. Each is replaced by /dev/null rather
+    than closed, so that its descriptor number cannot be reused by a file this worker opens
+    (the inherited socket objects would close that number if they were ever collected)."""
+    null = os.open(os.devnull, os.O_RDWR)
+    try:
+        fds = [int(fd) for fd in os.listdir("/proc/self/fd")]
+    except OSError:  # no /proc: the descriptors a server of this size has
+        fds = range(3, 1024)
+    for fd in fds:
+        if fd in (keep, null) or fd < 3:
+            continue
+        try:
+            if stat.S_ISSOCK(os.fstat(fd).st_mode):
+                os.dup2(null, fd)
+        except OSError:
+            continue
+
+
+def _exit_with_parent(every: float = 0.5) -> None:
+    """End this worker (even in the middle of a query: the engine lets go of the
+    interpreter while it works) once the process that forked it is gone, however it went:
+    gunicorn's worker timeout and the OOM killer send SIGKILL, which leaves no time to
+    stop the workers."""
+    parent = os.getppid()
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(every)
+        os._exit(0)
+
+    threading.Thread(target=watch, name="exit-with-parent", daemon=True).start()
+
+
 def _worker_loop(conn, opener: Callable[[], Store]) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    _drop_inherited_sockets(keep=conn.fileno())
+    _exit_with_parent()
     try:
         store = opener()
     except Exception as exc:  # reported on the first request

@@ -1,7 +1,10 @@
 """A real server on a loopback port, queried by real clients: SPARQLWrapper, rdflib's
 SPARQLStore and requests."""
 
+import os
+import signal
 import time
+from pathlib import Path
 
 import pytest
 import requests
@@ -145,3 +148,41 @@ def test_a_stopped_server_exits_cleanly(built_store):
     output = server.stop()
     assert server.proc.returncode == 0, output
     assert "was sent" not in output and "terminate called" not in output, output
+
+
+def _children(pid: int) -> list[int]:
+    out = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) == pid and fields[0] not in ("Z", "X"):
+            out.append(int(stat.parent.name))
+    return out
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").is_file(), reason="reads /proc")
+def test_a_killed_worker_leaves_no_connection_unanswered(built_store):
+    """A gunicorn worker killed outright (its own timeout, the OOM killer) is replaced, and
+    every new connection is answered: its query workers let go of its listening socket
+    (each worker has its own, SO_REUSEPORT) and exit. When they kept it, the kernel went
+    on handing them about half of the new connections, which nobody accepted."""
+    server = start_server("--store", str(built_store))
+    try:
+        q = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"  # not a point lookup: query workers
+        for k in range(8):
+            with requests.Session() as s:
+                assert s.get(server.sparql, params={"query": f"{q} # {k}"}).status_code == 200
+        workers = _children(server.proc.pid)
+        assert len(workers) == 2 and all(_children(w) for w in workers)
+        os.kill(workers[0], signal.SIGKILL)
+        deadline = time.monotonic() + 20
+        while len(_children(server.proc.pid)) < 2 or workers[0] in _children(server.proc.pid):
+            assert time.monotonic() < deadline, "gunicorn did not replace the worker"
+            time.sleep(0.1)
+        for _ in range(20):
+            with requests.Session() as s:  # a new connection each
+                assert s.get(server.sparql, params={"query": "ASK {}"}, timeout=5).ok
+    finally:
+        server.stop()
