@@ -3,6 +3,8 @@ SPARQLStore and requests."""
 
 import os
 import signal
+import socket
+import struct
 import time
 from pathlib import Path
 
@@ -186,3 +188,34 @@ def test_a_killed_worker_leaves_no_connection_unanswered(built_store):
                 assert s.get(server.sparql, params={"query": "ASK {}"}, timeout=5).ok
     finally:
         server.stop()
+
+
+@pytest.mark.skipif(not hasattr(socket, "TCP_CORK"), reason="TCP_CORK is Linux's")
+def test_an_answer_comes_in_one_segment(live):
+    """gunicorn writes a response's headers and body apart on a TCP_NODELAY socket: two
+    segments, two wake-ups of the client per answer. web/server.py corks the socket around
+    a ready response. Counted by the client's kernel (TCP_INFO tcpi_segs_in) over 40
+    answers on one connection."""
+    def segments_in(sock: socket.socket) -> int:
+        return struct.unpack_from("I", sock.getsockopt(socket.IPPROTO_TCP, socket.TCP_INFO,
+                                                       256), 140)[0]
+
+    query = f"/sparql?query=ASK%7B%3Fs%20%3Fp%20%3Fo%7D%23{time.time_ns()}"
+    with socket.create_connection(("127.0.0.1", live.port)) as sock:
+        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        reader = sock.makefile("rb")
+
+        def ask() -> None:
+            sock.sendall(f"GET {query} HTTP/1.1\r\nHost: x\r\n\r\n".encode())
+            length = None
+            while (line := reader.readline()) not in (b"\r\n", b""):
+                if line.lower().startswith(b"content-length:"):
+                    length = int(line.split(b":")[1])
+            assert length and b"true" in reader.read(length)
+
+        ask()  # made and cached
+        before = segments_in(sock)
+        for _ in range(40):
+            ask()
+        per_answer = (segments_in(sock) - before) / 40
+    assert per_answer < 1.3, per_answer
