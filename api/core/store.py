@@ -118,6 +118,10 @@ class Store(ABC):
     def info(self) -> StoreInfo:
         """Version, counts and backend name."""
 
+    def warm(self) -> None:  # noqa: B027 - a no-op by default, not abstract
+        """Do now what the first queries would otherwise wait for (start processes, open
+        files); a serving process calls it before it takes connections."""
+
     def close(self) -> None:  # noqa: B027 - a no-op by default, not abstract
         """Release resources (worker processes, connections); backends that hold any
         override it."""

@@ -95,12 +95,19 @@ def serve(settings: Settings, *, host: str, port: int, workers: int = 2,
                     # a listening socket per worker: the kernel spreads new connections
                     # over them (one shared socket let one worker take all of a client's
                     # 16 connections: half the throughput, docs/performance.md)
-                    "reuse_port": True}
+                    "reuse_port": True, "post_worker_init": post_worker_init}
             for k, v in opts.items():
                 self.cfg.set(k, v)
 
         def load(self):
             return one_segment(app)
+
+    def post_worker_init(worker) -> None:
+        # in each worker, before it accepts: the first queries do not wait for the store
+        try:
+            state_of(app).store.warm()
+        except Exception as exc:  # noqa: BLE001 - the first query reports it instead
+            worker.log.warning("could not warm the store up: %s", exc)
 
     print(f"enlargement-kg serving on http://{host}:{port}/ (SPARQL at /sparql)",
           file=sys.stderr, flush=True)

@@ -219,3 +219,21 @@ def test_an_answer_comes_in_one_segment(live):
             ask()
         per_answer = (segments_in(sock) - before) / 40
     assert per_answer < 1.3, per_answer
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").is_file(), reason="reads /proc")
+def test_every_worker_is_warm_before_its_first_query(built_store):
+    """Each gunicorn worker starts its query workers (and opens the store) before it takes
+    connections, so no client's first query waits for that: both workers have their query
+    workers while no query has been sent."""
+    server = start_server("--store", str(built_store))
+    try:
+        deadline = time.monotonic() + 15
+        while True:
+            workers = _children(server.proc.pid)
+            if len(workers) == 2 and all(len(_children(w)) == 2 for w in workers):
+                break
+            assert time.monotonic() < deadline, [(w, _children(w)) for w in workers]
+            time.sleep(0.1)
+    finally:
+        server.stop()

@@ -93,3 +93,17 @@ def test_query_workers_do_not_outlive_their_server(busy):
     finally:
         holder.kill()
         holder.stdout.close()
+
+
+def test_warm_starts_the_workers_before_any_query():
+    import multiprocessing as mp
+
+    before = set(mp.active_children())
+    pool = PooledStore(_small_store, size=2, timeout=5, local_reads=True)
+    try:
+        pool.warm()
+        assert len(set(mp.active_children()) - before) == 2
+        assert pool.info().triples == 200  # read by warm(), from a worker
+        assert pool.local_queries == 0
+    finally:
+        pool.close()
