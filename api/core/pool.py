@@ -116,7 +116,8 @@ class _Worker:
 
 
 class PooledStore(Store):
-    """Run ``opener()``'s store in ``size`` forked workers with a per-query time limit."""
+    """Run ``opener()``'s store in ``size`` forked workers with a per-query time limit;
+    with ``size=0``, in the calling process (opened there on first use), without one."""
 
     def __init__(self, opener: Callable[[], Store], *, size: int = 2, timeout: float = 10.0,
                  local_reads: bool = False):
@@ -158,7 +159,19 @@ class PooledStore(Store):
         child.close()
         return _Worker(p, parent, self._generation)
 
+    def _here(self, method: str, *args, **kwargs):
+        """``method`` of this process's own handle on the store, its errors reported as a
+        worker reports them."""
+        try:
+            return getattr(self._local_store(), method)(*args, **kwargs)
+        except StoreError:
+            raise
+        except Exception as exc:  # noqa: BLE001 - as a worker reports it
+            raise StoreError(f"{type(exc).__name__}: {exc}") from None
+
     def _call(self, method: str, *args, timeout: float | None = None, **kwargs):
+        if self._size == 0:  # no workers: everything here, without a time limit
+            return self._here(method, *args, **kwargs)
         self._ensure()
         limit = self._timeout if timeout is None else timeout
         deadline = time.monotonic() + limit
@@ -249,16 +262,10 @@ class PooledStore(Store):
                 dataset: Dataset | None = None, max_rows: int | None = None,
                 timeout: float | None = None, row_bound: int | None = None) -> QueryResult:
         if self._local_reads and bounded_query(query):
-            store = self._local_store()
             self.local_queries += 1
-            try:
-                return store.execute(query, result_format=result_format,
-                                     graph_format=graph_format, substitutions=substitutions,
-                                     dataset=dataset, max_rows=max_rows, row_bound=row_bound)
-            except StoreError:
-                raise
-            except Exception as exc:  # noqa: BLE001 - as a worker reports it
-                raise StoreError(f"{type(exc).__name__}: {exc}") from None
+            return self._here("execute", query, result_format=result_format,
+                              graph_format=graph_format, substitutions=substitutions,
+                              dataset=dataset, max_rows=max_rows, row_bound=row_bound)
         return self._call("execute", query, result_format=result_format,
                           graph_format=graph_format, substitutions=substitutions,
                           dataset=dataset, max_rows=max_rows, row_bound=row_bound,

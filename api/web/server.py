@@ -1,16 +1,18 @@
 """Serve the app with gunicorn (a production WSGI server, never Flask's dev server).
 
 The app is built once in the master (``preload_app``): the graph is loaded and validated
-before any worker starts; workers fork with it and start their own query processes. A
-read-only service with more than one worker shares its costly answers between them
-(:mod:`..core.shared_cache`).
+before any worker starts (the on-disk store is not opened there: see
+``OxigraphStore.check``); each worker starts its query processes and opens the store before
+it takes connections. A read-only service with more than one worker shares its costly
+answers between them (:mod:`..core.shared_cache`); answers ready in full go out in one TCP
+segment (:func:`one_segment`).
 """
 
 from __future__ import annotations
 
 import socket
 import sys
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterator
 
 from ..core.config import Settings
 
@@ -47,7 +49,7 @@ class _Uncork:
     def __init__(self, body: list[bytes], sock: socket.socket):
         self._body, self._sock = body, sock
 
-    def __iter__(self) -> Iterable[bytes]:
+    def __iter__(self) -> Iterator[bytes]:
         return iter(self._body)
 
     def close(self) -> None:
@@ -86,6 +88,13 @@ def serve(settings: Settings, *, host: str, port: int, workers: int = 2,
         except OSError as exc:  # a cache: serve without it rather than not at all
             print(f"serving without the shared answer cache: {exc}", file=sys.stderr)
 
+    def post_worker_init(worker) -> None:
+        # in each worker, before it accepts: the first queries do not wait for the store
+        try:
+            state_of(app).store.warm()
+        except Exception as exc:  # noqa: BLE001 - the first query reports it instead
+            worker.log.warning("could not warm the store up: %s", exc)
+
     class Server(BaseApplication):
         def load_config(self):
             opts = {"bind": f"{host}:{port}", "workers": workers, "threads": threads,
@@ -101,13 +110,6 @@ def serve(settings: Settings, *, host: str, port: int, workers: int = 2,
 
         def load(self):
             return one_segment(app)
-
-    def post_worker_init(worker) -> None:
-        # in each worker, before it accepts: the first queries do not wait for the store
-        try:
-            state_of(app).store.warm()
-        except Exception as exc:  # noqa: BLE001 - the first query reports it instead
-            worker.log.warning("could not warm the store up: %s", exc)
 
     print(f"enlargement-kg serving on http://{host}:{port}/ (SPARQL at /sparql)",
           file=sys.stderr, flush=True)

@@ -57,10 +57,12 @@ def open_state(settings: Settings, store: Store | None = None) -> GraphState:
 
             def opener(s=built.store):
                 return s
-        # read-only: point lookups (bounded by construction) skip the worker round trip
-        store = (PooledStore(opener, size=settings.query_workers, timeout=settings.query_timeout,
-                             local_reads=True)
-                 if settings.query_workers > 0 else opener())
+        # read-only: point lookups (bounded by construction) skip the worker round trip;
+        # with no workers everything runs in the serving process (without a time limit).
+        # Either way each process opens its own handle: never gunicorn's master, before it
+        # forks (OxigraphStore.check says why)
+        store = PooledStore(opener, size=settings.query_workers,
+                            timeout=settings.query_timeout, local_reads=True)
     limits = Limits(timeout=settings.query_timeout, max_rows=settings.max_rows,
                     max_body=settings.max_body, service_allow=settings.service_allow)
     return GraphState(settings, store, QueryService(store, limits=limits,

@@ -135,13 +135,16 @@ def test_a_costly_answer_is_made_once_for_both_workers(live):
     assert len({body for _, body in seen}) == 1
 
 
-def test_a_stopped_server_exits_cleanly(built_store):
+@pytest.mark.parametrize("query_workers", ["2", "0"])
+def test_a_stopped_server_exits_cleanly(built_store, query_workers):
     """SIGTERM after serving both kinds of query (point lookups in the gunicorn workers,
     the rest in their query workers): exit code 0 and no worker killed by a signal. The
     store must not be opened in gunicorn's master before it forks: the storage engine's
     background threads do not survive a fork, and each worker then crashed at exit
-    (SIGSEGV or SIGABRT, "std::system_error: Invalid argument")."""
-    server = start_server("--store", str(built_store))
+    (SIGSEGV or SIGABRT, "std::system_error: Invalid argument"), with query workers or
+    without (ENLARGEMENT_KG_QUERY_WORKERS=0: every query in the gunicorn workers)."""
+    server = start_server("--store", str(built_store),
+                          env={"ENLARGEMENT_KG_QUERY_WORKERS": query_workers})
     for q in ("SELECT ?p ?o WHERE { <https://w3id.org/eu-enlargement/id/country/MNE> ?p ?o }",
               "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"):
         for _ in range(8):

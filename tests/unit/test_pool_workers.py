@@ -107,3 +107,17 @@ def test_warm_starts_the_workers_before_any_query():
         assert pool.local_queries == 0
     finally:
         pool.close()
+
+
+def test_without_workers_everything_runs_here_opened_on_first_use():
+    import multiprocessing as mp
+
+    before = set(mp.active_children())
+    opened = []
+    pool = PooledStore(lambda: opened.append(1) or _small_store(), size=0, timeout=5)
+    assert opened == []  # nothing opened before the first call (a preloading master forks)
+    res = pool.execute("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }", result_format=JSON,
+                       graph_format=TTL)
+    assert b"200" in res.body and pool.info().triples == 200
+    assert opened == [1] and set(mp.active_children()) == before
+    pool.close()
