@@ -102,6 +102,35 @@ def counted_app():
     return _counted_app
 
 
+HAS_PROC = Path("/proc/self/stat").is_file()
+
+
+def process_stat(pid: int) -> tuple[str, int] | None:
+    """``(state, parent pid)`` of a process from Linux's /proc, or None if it is gone."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    return fields[0], int(fields[1])
+
+
+def running(pid: int) -> bool:
+    """Running, not a zombie (a container's init may not reap orphans)."""
+    st = process_stat(pid)
+    return st is not None and st[0] not in ("Z", "X")
+
+
+def children(pid: int) -> list[int]:
+    """The running children of ``pid``."""
+    out = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            st = process_stat(int(entry.name))
+            if st is not None and st[1] == pid and st[0] not in ("Z", "X"):
+                out.append(int(entry.name))
+    return out
+
+
 class LiveServer:
     def __init__(self, proc: subprocess.Popen, port: int, startup: float):
         self.proc, self.port, self.startup = proc, port, startup

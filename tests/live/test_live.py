@@ -6,11 +6,10 @@ import signal
 import socket
 import struct
 import time
-from pathlib import Path
 
 import pytest
 import requests
-from conftest import start_server
+from conftest import HAS_PROC, children, start_server
 from rdflib import Graph, URIRef
 from SPARQLWrapper import CSV, JSON, TSV, TURTLE, XML, SPARQLWrapper
 
@@ -155,19 +154,7 @@ def test_a_stopped_server_exits_cleanly(built_store, query_workers):
     assert "was sent" not in output and "terminate called" not in output, output
 
 
-def _children(pid: int) -> list[int]:
-    out = []
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        try:
-            fields = stat.read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        if int(fields[1]) == pid and fields[0] not in ("Z", "X"):
-            out.append(int(stat.parent.name))
-    return out
-
-
-@pytest.mark.skipif(not Path("/proc/self/stat").is_file(), reason="reads /proc")
+@pytest.mark.skipif(not HAS_PROC, reason="reads /proc")
 def test_a_killed_worker_leaves_no_connection_unanswered(built_store):
     """A gunicorn worker killed outright (its own timeout, the OOM killer) is replaced, and
     every new connection is answered: its query workers let go of its listening socket
@@ -179,11 +166,11 @@ def test_a_killed_worker_leaves_no_connection_unanswered(built_store):
         for k in range(8):
             with requests.Session() as s:
                 assert s.get(server.sparql, params={"query": f"{q} # {k}"}).status_code == 200
-        workers = _children(server.proc.pid)
-        assert len(workers) == 2 and all(_children(w) for w in workers)
+        workers = children(server.proc.pid)
+        assert len(workers) == 2 and all(children(w) for w in workers)
         os.kill(workers[0], signal.SIGKILL)
         deadline = time.monotonic() + 20
-        while len(_children(server.proc.pid)) < 2 or workers[0] in _children(server.proc.pid):
+        while len(children(server.proc.pid)) < 2 or workers[0] in children(server.proc.pid):
             assert time.monotonic() < deadline, "gunicorn did not replace the worker"
             time.sleep(0.1)
         for _ in range(20):
@@ -224,7 +211,7 @@ def test_an_answer_comes_in_one_segment(live):
     assert per_answer < 1.3, per_answer
 
 
-@pytest.mark.skipif(not Path("/proc/self/stat").is_file(), reason="reads /proc")
+@pytest.mark.skipif(not HAS_PROC, reason="reads /proc")
 def test_every_worker_is_warm_before_its_first_query(built_store):
     """Each gunicorn worker starts its query workers (and opens the store) before it takes
     connections, so no client's first query waits for that: both workers have their query
@@ -233,10 +220,10 @@ def test_every_worker_is_warm_before_its_first_query(built_store):
     try:
         deadline = time.monotonic() + 15
         while True:
-            workers = _children(server.proc.pid)
-            if len(workers) == 2 and all(len(_children(w)) == 2 for w in workers):
+            workers = children(server.proc.pid)
+            if len(workers) == 2 and all(len(children(w)) == 2 for w in workers):
                 break
-            assert time.monotonic() < deadline, [(w, _children(w)) for w in workers]
+            assert time.monotonic() < deadline, [(w, children(w)) for w in workers]
             time.sleep(0.1)
     finally:
         server.stop()

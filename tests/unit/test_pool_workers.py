@@ -12,6 +12,7 @@ import time
 from pathlib import Path
 
 import pytest
+from conftest import HAS_PROC, running
 
 from enlargement_kg.core import formats
 from enlargement_kg.core.oxigraph_store import OxigraphStore
@@ -19,7 +20,6 @@ from enlargement_kg.core.pool import PooledStore
 
 JSON = formats.by_name("json")
 TTL = formats.by_name("turtle")
-LINUX = Path("/proc/self/stat").is_file()
 
 
 def _small_store() -> OxigraphStore:
@@ -27,15 +27,6 @@ def _small_store() -> OxigraphStore:
     data = "".join(f"<urn:s{i}> <urn:p> <urn:o{i}> .\n" for i in range(200)).encode()
     store.load_bytes(data, formats.by_name("ntriples"), "urn:g")
     return store
-
-
-def _alive(pid: int) -> bool:
-    """Running, not a zombie (a container's init may not reap orphans)."""
-    try:
-        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
-    except (FileNotFoundError, ProcessLookupError):
-        return False
-    return state not in ("Z", "X")
 
 
 def test_a_query_worker_does_not_keep_the_servers_listening_socket():
@@ -59,7 +50,7 @@ def test_a_query_worker_does_not_keep_the_servers_listening_socket():
 
 HOLDER = """
 import sys, threading, time
-sys.path.insert(0, {here!r})
+sys.path[:0] = [{here!r}, {tests!r}]
 from test_pool_workers import _small_store, JSON, TTL
 from enlargement_kg.core.pool import PooledStore
 pool = PooledStore(_small_store, size=2, timeout=600)
@@ -75,19 +66,21 @@ time.sleep(600)
 """
 
 
-@pytest.mark.skipif(not LINUX, reason="reads process states from /proc")
+@pytest.mark.skipif(not HAS_PROC, reason="reads process states from /proc")
 @pytest.mark.parametrize("busy", [False, True], ids=["idle", "in-a-query"])
 def test_query_workers_do_not_outlive_their_server(busy):
+    here = Path(__file__).parent
+    script = HOLDER.format(here=str(here), tests=str(here.parent), busy=busy)
     holder = subprocess.Popen(
-        [sys.executable, "-c", HOLDER.format(here=str(Path(__file__).parent), busy=busy)],
+        [sys.executable, "-c", script],
         stdout=subprocess.PIPE, text=True)
     try:
         pids = [int(p) for p in holder.stdout.readline().split()]
-        assert len(pids) == 2 and all(_alive(p) for p in pids)
+        assert len(pids) == 2 and all(running(p) for p in pids)
         holder.kill()  # as the OOM killer or gunicorn's worker timeout would
         holder.wait()
         deadline = time.monotonic() + 5
-        while any(_alive(p) for p in pids):
+        while any(running(p) for p in pids):
             assert time.monotonic() < deadline, f"orphaned query workers still run: {pids}"
             time.sleep(0.1)
     finally:
