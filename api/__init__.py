@@ -5,4 +5,4 @@ folder. ``enlargement_kg.core`` is the pure core (no Flask); ``enlargement_kg.we
 thin web layer; ``enlargement_kg.cli`` is the ``enlargement-kg`` command.
 """
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"

@@ -178,6 +178,15 @@ def _date(d: dt.date) -> str:
     return _lit(d.isoformat(), dtype=XSD + "date")
 
 
+def _date_at(d: dt.date, precision: str | None) -> str:
+    """A date at its precision, typed as the graph types it (api/core/dates.py)."""
+    if precision == "month":
+        return _lit(d.isoformat()[:7], dtype=XSD + "gYearMonth")
+    if precision == "year":
+        return _lit(d.isoformat()[:4], dtype=XSD + "gYear")
+    return _date(d)
+
+
 class _Writer:
     def __init__(self, out, budget: int):
         self.out = out
@@ -226,7 +235,7 @@ class _Replica:
         out: list[tuple[str, str, str]] = [
             (s, _iri(RDF_TYPE), _iri(ENL_NS + cls)),
             (s, _iri(RDFS_LABEL), _lit(title, lang="en")),
-            (s, _iri(DCT + "date"), _date(date)),
+            (s, _iri(DCT + "date"), _date_at(date, precision)),
             (s, _iri(ENL_NS + "country"), _iri(str(iris.country(self.iso)))),
             (s, _iri(ENL_NS + "lastConfirmed"),
              _date(dt.date(2026, 11, 26) - dt.timedelta(days=rng.choice((0, 30, 90, 200, 900))))),
@@ -237,8 +246,6 @@ class _Replica:
         if rng.random() < 0.5:
             out.append((s, _iri(SKOS + "note"),
                         _lit(f"Synthetic note {self.r}-{self.n} on {what or cls}", lang="en")))
-        if precision:
-            out.append((s, _iri(ENL_NS + "datePrecision"), _iri(self.ref.precisions[precision])))
         out.extend((s, _iri(p), o) for p, o in extra)
         return date, list(dict.fromkeys(out))  # a source cited twice is one triple
 
@@ -260,6 +267,10 @@ class _Replica:
             (s, _iri(DCT + "publisher"), _iri(rng.choice(self.publishers))),
             (s, _iri(str(SCHEMA.url)), _iri(url)),
             (s, _iri(ENL_NS + "sourceKind"), _iri(kind)),
+            # official texts are tier 1, the rest reliable reports: no synthetic fact rests on
+            # weak sources only (enlsh:ReliablySourced)
+            (s, _iri(ENL_NS + "reliabilityTier"), _iri(str(iris.concept(
+                "reliability", "official" if kind == kinds.get("official") else "reliable")))),
         ]
         if rng.random() < 0.85:
             triples.append((s, _iri(DCT + "date"), _date(date)))

@@ -136,9 +136,17 @@ def _plain(o: Node):
 
 def fact_triples(g: Graph, classes: set[URIRef]) -> dict[URIRef, frozenset]:
     """Every fact of ``g`` with the set of its (predicate, object) pairs."""
+    from .describe import most_specific
+
     facts = {s for c in classes for s in g.subjects(RDF.type, c) if isinstance(s, URIRef)}
-    return {f: frozenset((p, _term_key(g, o)) for p, o in g.predicate_objects(f))
-            for f in facts}
+    out = {}
+    for f in facts:
+        # the asserted class only: a graph with the derived graph also types a fact with its
+        # superclasses (docs/modelling.md), which is no change of the fact
+        types = set(most_specific(g.objects(f, RDF.type)))
+        out[f] = frozenset((p, _term_key(g, o)) for p, o in g.predicate_objects(f)
+                           if p != RDF.type or o in types)
+    return out
 
 
 @dataclass(frozen=True)

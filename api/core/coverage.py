@@ -85,6 +85,7 @@ def generate() -> str:
             "completeness shapes; see `/-/validation`).", "",
             "## Most cited publishers", "", "| publisher | documents |", "|---|---:|"]
     out += [f"| {r['p']} | {r['n']} |" for r in publishers]
+    out += precision_and_tiers(rows, countries)
     out += ["", "## Known gaps", "",
             "What the competency questions need and the graph does not hold yet, per country "
             "(no source found, see docs/data-notes.md):", ""]
@@ -97,13 +98,128 @@ def generate() -> str:
     return "\n".join(out) + "\n"
 
 
+TIERS = ("official", "reliable", "weak", "state-media")
+
+
+def facts_by_tier(rows) -> tuple[dict[str, Counter], Counter]:
+    """Per country (ISO3, or EU): facts by the best tier among their sources, and the facts
+    that cite a single document. ``rows`` runs a SELECT with the project's prefixes."""
+    best: dict[str, Counter] = defaultdict(Counter)
+    single: Counter = Counter()
+    for r in rows("""SELECT ?code ?f (GROUP_CONCAT(DISTINCT STR(?t); separator=" ") AS ?tiers)
+            (COUNT(DISTINCT ?s) AS ?n) WHERE {
+            ?f a/rdfs:subClassOf* enl:Fact ; dcterms:source ?s .
+            OPTIONAL { ?s enl:reliabilityTier ?t }
+            OPTIONAL { ?f enl:country/enl:iso3166Alpha3 ?cc }
+            BIND (COALESCE(?cc, "EU") AS ?code) } GROUP BY ?code ?f"""):
+        tiers = {t.rsplit("/", 1)[-1] for t in str(r["tiers"]).split()}
+        top = next((t for t in TIERS if t in tiers), "none")
+        best[str(r["code"])][top] += 1
+        if int(r["n"]) == 1:
+            single[str(r["code"])] += 1
+    return best, single
+
+
+def precision_and_tiers(rows, countries: dict[str, str]) -> list[str]:
+    """Dated facts by the precision of their date, and facts by the best tier of their
+    sources, per country (docs/modelling.md: dates; the reliability tiers)."""
+    prec: dict[str, Counter] = defaultdict(Counter)
+    for r in rows("""SELECT ?code ?dt (COUNT(DISTINCT ?f) AS ?n) WHERE {
+            ?f a/rdfs:subClassOf* enl:Fact ; dcterms:date ?d .
+            OPTIONAL { ?f enl:country/enl:iso3166Alpha3 ?cc }
+            BIND (COALESCE(?cc, "EU") AS ?code) BIND (DATATYPE(?d) AS ?dt) } GROUP BY ?code ?dt"""):
+        p = {"date": "day", "gYearMonth": "month", "gYear": "year"}.get(
+            str(r["dt"]).rsplit("#", 1)[-1], "other")
+        prec[str(r["code"])][p] += int(r["n"])
+    best, single = facts_by_tier(rows)
+    codes = sorted(countries) + ["EU"]
+    out = ["", "## Dates by precision", "",
+           "Each date is stored at the precision its sources give (`xsd:date`, "
+           "`xsd:gYearMonth`, `xsd:gYear`); no output prints a day nobody reported.", "",
+           "| country | day | month | year |", "|---|---:|---:|---:|"]
+    for code in codes:
+        c = prec.get(code, Counter())
+        out.append(f"| {code} | {c['day']} | {c['month']} | {c['year']} |")
+    t = Counter()
+    for c in prec.values():
+        t.update(c)
+    out.append(f"| all | {t['day']} | {t['month']} | {t['year']} |")
+    out += ["", "## Facts by the best tier of their sources", "",
+            "official: at least one official text; reliable: no official text, at least one "
+            "wire agency, established newspaper or research institute; weak or state-media "
+            "only: none may remain (a violation of `enlsh:ReliablySourced`).", "",
+            "| country | official | reliable only | weak only | state-media only | one source |",
+            "|---|---:|---:|---:|---:|---:|"]
+    tb = Counter()
+    for code in codes:
+        c = best.get(code, Counter())
+        tb.update(c)
+        out.append(f"| {code} | {c['official']} | {c['reliable']} | {c['weak']} | "
+                   f"{c['state-media']} | {single[code]} |")
+    out.append(f"| all | {tb['official']} | {tb['reliable']} | {tb['weak']} | "
+               f"{tb['state-media']} | {sum(single.values())} |")
+    return out
+
+
+def reconciliations(store) -> str:
+    """Markdown: every event with more than one account, its claims ranked, with the reasons
+    and sources (the generated part of docs/data-notes.md)."""
+    rows = store.select(sparql_prologue() + """
+        SELECT ?e ?label ?date ?c ?cd ?rank ?why
+               (GROUP_CONCAT(DISTINCT STR(?url); separator=" ") AS ?urls)
+        WHERE {
+          ?e enl:claim ?c ; rdfs:label ?label ; dcterms:date ?date .
+          ?c dcterms:date ?cd ; enl:rank ?rank ; dcterms:source/schema:url ?url .
+          OPTIONAL { ?c enl:rankReason ?why }
+          { SELECT ?e WHERE { ?e enl:claim ?x } GROUP BY ?e HAVING (COUNT(?x) > 1) }
+        } GROUP BY ?e ?label ?date ?c ?cd ?rank ?why
+        ORDER BY ?label ?e ?rank STR(?cd)""")
+    out = ["| event | preferred date | claim | rank | why | sources |",
+           "|---|---|---|---|---|---|"]
+    last = None
+    for r in rows:
+        e = str(r["e"])
+        name = f"[{r['label']}]({e})" if e != last else ""
+        pref = str(r["date"]) if e != last else ""
+        last = e
+        why = str(r.get("why") or "").replace("|", "/")
+        links = " ".join(f"[{i + 1}]({u})" for i, u in enumerate(str(r["urls"]).split()))
+        out.append(f"| {name} | {pref} | {r['cd']} | {str(r['rank']).rsplit('/', 1)[-1]} | "
+                   f"{why} | {links} |")
+    return "\n".join(out) + "\n"
+
+
+NOTES_START = ("<!-- reconciliations: generated by "
+               "`enlargement-kg coverage --notes docs/data-notes.md` -->")
+NOTES_END = "<!-- /reconciliations -->"
+
+
+def with_reconciliations(notes: str, table: str) -> str:
+    """``notes`` with the generated block between the markers replaced by ``table``."""
+    if NOTES_START not in notes:
+        raise ValueError(f"no {NOTES_START!r} marker in the notes")
+    head, rest = notes.split(NOTES_START, 1)
+    _, tail = rest.split(NOTES_END, 1)
+    return head + NOTES_START + "\n" + table + NOTES_END + tail
+
+
 def register_cli(sub, CLIError) -> None:
     p = sub.add_parser("coverage", help="write the data-coverage report (docs/data-coverage.md)",
                        description="Count facts per country and category, sources by kind, "
                        "and list the known gaps; write Markdown to --out (default stdout).")
     p.add_argument("--out", type=Path, help="file to write (default: standard output)")
+    p.add_argument("--notes", type=Path, help="also rewrite the generated list of "
+                   "reconciliations in this file (docs/data-notes.md)")
 
     def run(args) -> int:
+        if args.notes:
+            try:
+                notes = with_reconciliations(args.notes.read_text(encoding="utf-8"),
+                                             reconciliations(build_memory(validate_data=False).store))
+            except (OSError, ValueError) as exc:
+                raise CLIError(f"cannot update {args.notes}: {exc}") from None
+            args.notes.write_text(notes, encoding="utf-8")
+            print(f"wrote {args.notes}")
         text = generate()
         if args.out:
             args.out.write_text(text, encoding="utf-8")

@@ -12,13 +12,14 @@ bound variables (SEP-0007 substitutions), never formatted.
   (status, accession timeline, chapters, defence ties), a chapter (every country's status on
   it) and a source document (the facts that cite it).
 - :func:`home_view`: the entry page. :func:`graph_view`: a named graph's page.
-- :func:`format_date`: dates as people write them, honouring ``enl:datePrecision``.
+- :func:`format_date`: dates as people write them, at their precision (core/dates.py).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import difflib
+import re
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -29,15 +30,13 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, OWL, RDF, RDFS, SKOS, XSD
 from rdflib.term import Node
 
+from . import dates
 from .namespaces import BASE, ENL, SCHEMA
 from .store import Store
 
 _RQ = Path(__file__).resolve().parent / "rq"
 
-PRECISION = {BASE + "id/precision/day": "day", BASE + "id/precision/month": "month",
-             BASE + "id/precision/year": "year"}
-MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August",
-          "September", "October", "November", "December")
+MONTHS = dates.MONTHS
 
 #: Labels of the reused vocabularies' terms, vendored so pages render without the network.
 VENDORED_LABELS: dict[URIRef, str] = {
@@ -100,6 +99,32 @@ def term_labels() -> dict[URIRef, str]:
     return labels
 
 
+@cache
+def _superclasses() -> dict[URIRef, frozenset[URIRef]]:
+    """Every class of the ontology and its named superclasses (``rdfs:subClassOf+``)."""
+    from .validation import ontology_graph
+
+    g = ontology_graph()
+    return {c: frozenset(d for d in g.transitive_objects(c, RDFS.subClassOf)
+                         if isinstance(d, URIRef) and d != c)
+            for c in set(g.subjects(RDFS.subClassOf, None)) if isinstance(c, URIRef)}
+
+
+def most_specific(types: Iterable[Node]) -> list[URIRef]:
+    """The asserted classes among ``types``: those that are no superclass of another one.
+    The derived graph adds every superclass (docs/modelling.md), so a page names a fact by
+    its most specific class, not by ``enl:Event`` or ``prov:Entity``.
+
+    >>> from .namespaces import ENL
+    >>> most_specific([ENL.Event, ENL.ChapterOpened, ENL.Fact])
+    [rdflib.term.URIRef('https://w3id.org/eu-enlargement/ontology#ChapterOpened')]
+    """
+    ts = {t for t in types if isinstance(t, URIRef)}
+    sup = _superclasses()
+    implied = set().union(*(sup.get(t, frozenset()) for t in ts)) if ts else set()
+    return sorted(ts - implied)
+
+
 def pick_label(values: Iterable[Node]) -> str | None:
     """One label among several: English or untagged first, then the shortest, then the
     first alphabetically, so that every page picks the same one."""
@@ -151,40 +176,36 @@ def href_of(node: Node) -> str | None:
 
 
 def precision_of(value: Node | str | None) -> str:
-    """``day``, ``month`` or ``year`` from an ``enl:datePrecision`` value (absent: day)."""
-    if value is None:
-        return "day"
-    return PRECISION.get(str(value), "day")
+    """``day``, ``month`` or ``year`` of a date: its datatype says (core/dates.py)."""
+    return dates.precision(value)
 
 
-def format_date(value: Node | str | None, *, precision: Node | str | None = None) -> str:
-    """A date as people write it: ``18 December 2012``; ``April 2013`` for month
-    precision and ``2013`` for year precision (``enl:datePrecision``); a ``gYear`` as the
-    year. Anything that is not a date comes back as it is.
+def format_date(value: Node | str | None) -> str:
+    """A date as people write it, at its precision: ``18 December 2012``, ``April 2013``
+    (an ``xsd:gYearMonth``), ``2013`` (an ``xsd:gYear``); a date-time with its time.
+    Anything that is not a date comes back as it is.
 
-    >>> format_date("2013-04-01", precision="month")
-    'April 2013'
-    >>> format_date("2012-12-18")
-    '18 December 2012'
+    >>> from enlargement_kg.core.dates import literal
+    >>> format_date(literal("2013-04")), format_date("2012-12-18")
+    ('April 2013', '18 December 2012')
     """
     if value is None:
         return ""
     text = str(value).strip()
-    prec = precision if precision in ("day", "month", "year") else precision_of(precision)
-    if isinstance(value, Literal) and value.datatype == XSD.gYear:
+    if len(text) > 10 and "T" in text:
+        try:
+            day = dt.date.fromisoformat(text[:10])
+        except ValueError:
+            return text
+        return (f"{day.day} {MONTHS[day.month - 1]} {day.year}, " + text[11:16]
+                + (" UTC" if text.endswith("Z") else ""))
+    if not re.match(r"^\d{4}(-\d{2}(-\d{2})?)?$", text):
         return text
     try:
-        day = dt.date.fromisoformat(text[:10])
+        dates.parse(text)
     except ValueError:
         return text
-    if prec == "year":
-        return str(day.year)
-    if prec == "month":
-        return f"{MONTHS[day.month - 1]} {day.year}"
-    out = f"{day.day} {MONTHS[day.month - 1]} {day.year}"
-    if len(text) > 10 and "T" in text:
-        out += ", " + text[11:16] + (" UTC" if text.endswith("Z") else "")
-    return out
+    return dates.display(value)
 
 
 PERCENT_PROPERTIES = {ENL.rate, ENL.share, ENL.minimumRate, ENL.minimumEligibleOriginShare}
@@ -291,6 +312,7 @@ class SourceRef:
     publisher: str = ""
     date: str = ""  #: formatted
     url: str = ""
+    tier: str = ""  #: the reliability tier's notation: official, reliable, weak, state-media
 
 
 @dataclass(frozen=True)
@@ -355,6 +377,25 @@ class ResourceView:
     incoming: tuple[IncomingGroup, ...]
     date: str = ""  #: a fact's date, formatted
     notes: tuple[str, ...] = ()
+    claims: tuple[ClaimItem, ...] = ()  #: what each source says of this event, ranked
+    claim_of: Link | None = None  #: for a claim: the event it is about
+
+
+@dataclass(frozen=True)
+class ClaimItem:
+    """One source's account of an event: the date it gives, its rank and why."""
+
+    iri: str
+    href: str | None
+    date: str  #: formatted, at its precision
+    date_iso: str
+    rank: str  #: preferred, normal, deprecated
+    reason: str
+    sources: tuple[SourceRef, ...]
+
+    @property
+    def sort_key(self) -> tuple:
+        return ({"preferred": 0, "normal": 1}.get(self.rank, 2), self.date_iso, self.iri)
 
 
 def source_refs(g: Graph, node: Node) -> list[SourceRef]:
@@ -365,8 +406,14 @@ def source_refs(g: Graph, node: Node) -> list[SourceRef]:
         out.append(SourceRef(iri=str(src), href=href_of(src), title=label_of(g, src),
                              publisher=label_of(g, pub) if pub is not None else "",
                              date=format_date(g.value(src, DCTERMS.date)),
-                             url=str(g.value(src, SCHEMA.url) or "")))
+                             url=str(g.value(src, SCHEMA.url) or ""),
+                             tier=tier_of(g.value(src, ENL.reliabilityTier))))
     return sorted(out, key=lambda s: (s.title, s.iri))
+
+
+def tier_of(tier: Node | None) -> str:
+    """``official``, ``reliable``, ``weak`` or ``state-media`` (the concept's IRI tail)."""
+    return str(tier).rsplit("/", 1)[-1] if tier is not None else ""
 
 
 def resource_view(d: Description) -> ResourceView:
@@ -384,7 +431,7 @@ def resource_view(d: Description) -> ResourceView:
         links = []
         for o in values:
             if p == DCTERMS.date and isinstance(o, Literal):
-                text = format_date(o, precision=g.value(this, ENL.datePrecision))
+                text = format_date(o)
             elif isinstance(o, Literal):
                 text = format_value(o, prop=p)
             else:
@@ -392,8 +439,12 @@ def resource_view(d: Description) -> ResourceView:
             links.append(Link(text, href_of(o), str(o) if isinstance(o, URIRef) else None))
         rows.append(PropertyRow(Link(label_of(g, p), href_of(p), str(p)), tuple(links)))
     groups: dict[URIRef, list[FactItem]] = defaultdict(list)
+    claims = []
     for s, p in g.subject_predicates(this):
         if s == this:
+            continue
+        if p == ENL.claimOf:  # shown as the event's claims, not as "what refers to it"
+            claims.append(_claim_item(g, s))
             continue
         groups[p].append(_incoming_item(g, s))
     incoming = tuple(
@@ -404,23 +455,35 @@ def resource_view(d: Description) -> ResourceView:
     return ResourceView(
         iri=str(this), path=local_path(this) or str(this), label=label_of(g, this),
         types=tuple(Link(label_of(g, t), href_of(t), str(t))
-                    for t in sorted(g.objects(this, RDF.type))),
+                    for t in most_specific(g.objects(this, RDF.type))),
         properties=tuple(r for r in rows if r.prop.iri != str(SKOS.note)),
         sources=tuple(source_refs(g, this)), incoming=incoming,
-        date=format_date(date, precision=g.value(this, ENL.datePrecision)) if date else "",
-        notes=tuple(sorted(str(n) for n in g.objects(this, SKOS.note))))
+        date=format_date(date) if date else "",
+        notes=tuple(sorted(str(n) for n in g.objects(this, SKOS.note))),
+        claims=tuple(sorted(claims, key=lambda c: c.sort_key)),
+        claim_of=next((Link(label_of(g, e), href_of(e), str(e))
+                       for e in g.objects(this, ENL.claimOf)), None))
+
+
+def _claim_item(g: Graph, c: Node) -> ClaimItem:
+    date = g.value(c, DCTERMS.date)
+    return ClaimItem(iri=str(c), href=href_of(c),
+                     date=format_date(date) if date is not None else "",
+                     date_iso=str(date) if date is not None else "",
+                     rank=str(g.value(c, ENL.rank) or "").rsplit("/", 1)[-1],
+                     reason=str(g.value(c, ENL.rankReason) or ""),
+                     sources=tuple(source_refs(g, c)))
 
 
 def _incoming_item(g: Graph, s: Node) -> FactItem:
     date = g.value(s, DCTERMS.date)
-    prec = g.value(s, ENL.datePrecision)
-    types = sorted(g.objects(s, RDF.type))
+    types = most_specific(g.objects(s, RDF.type))
     return FactItem(iri=str(s), href=href_of(s), label=label_of(g, s),
                     type_iri=str(types[0]) if types else "",
                     type_label=label_of(g, types[0]) if types else "",
                     date_iso=str(date) if date is not None else "",
-                    date=format_date(date, precision=prec) if date is not None else "",
-                    precision=precision_of(prec), sources=source_refs(g, s))
+                    date=format_date(date) if date is not None else "",
+                    precision=precision_of(date), sources=source_refs(g, s))
 
 
 # -- facts from SELECT rows ----------------------------------------------------------------
@@ -436,7 +499,6 @@ def _facts(store: Store, *, via: URIRef, this: URIRef) -> dict[str, FactItem]:
         f = facts.get(key)
         if f is None:
             date = row.get("date")
-            prec = row.get("precision")
             country = row.get("country")
             type_iri = row["type"]
             f = facts[key] = FactItem(
@@ -446,8 +508,8 @@ def _facts(store: Store, *, via: URIRef, this: URIRef) -> dict[str, FactItem]:
                 type_label=str(row.get("typeLabel") or labels.get(type_iri)
                                or short_name(type_iri)),
                 date_iso=str(date) if date is not None else "",
-                date=format_date(date, precision=prec) if date is not None else "",
-                precision=precision_of(prec),
+                date=format_date(date) if date is not None else "",
+                precision=precision_of(date),
                 country=Link(str(row.get("countryLabel") or short_name(country)),
                              href_of(country), str(country)) if country is not None else None,
                 accession=_true(row.get("accession")), defence=_true(row.get("defence")))
@@ -490,7 +552,7 @@ def _source_from_row(row: Mapping[str, Node]) -> SourceRef:
                      title=str(row.get("stitle") or short_name(src)),
                      publisher=str(row.get("spubLabel") or ""),
                      date=format_date(row.get("sdate")) if row.get("sdate") is not None else "",
-                     url=str(row.get("surl") or ""))
+                     url=str(row.get("surl") or ""), tier=tier_of(row.get("stier")))
 
 
 def _true(v: Node | None) -> bool:
@@ -533,7 +595,7 @@ def country_statuses(store: Store, *, country: str | None = None) -> list[Countr
             status = str(last.get("statusLabel") or short_name(status_iri))
             first = _first_precise([r for r in events if str(r["status"]) == status_iri])
             since_iso = str(first["date"])
-            since = format_date(first["date"], precision=first.get("precision"))
+            since = format_date(first["date"])
         out.append(CountryStatus(Link(name, href_of(URIRef(c)), c), iso, status, status_iri,
                                  since, since_iso))
     return sorted(out, key=lambda s: s.country.label)
@@ -543,11 +605,11 @@ def _first_precise(events: list[Mapping[str, Node]]) -> Mapping[str, Node]:
     """The earliest event, or a more precise one inside its period: a month-precision
     "June 2012" and a day "29 June 2012" are the same start, told more precisely."""
     earliest = events[0]
-    prec = precision_of(earliest.get("precision"))
+    prec = precision_of(earliest["date"])
     width = {"year": 4, "month": 7}.get(prec, 10)
     same = [r for r in events if str(r["date"])[:width] == str(earliest["date"])[:width]]
     rank = {"day": 0, "month": 1, "year": 2}
-    return min(same, key=lambda r: (rank[precision_of(r.get("precision"))], str(r["date"])))
+    return min(same, key=lambda r: (rank[precision_of(r["date"])], str(r["date"])))
 
 
 # -- chapter statuses ----------------------------------------------------------------------
@@ -664,8 +726,8 @@ def chapter_statuses(store: Store, *, country: str | None = None,
                 "type": row["type"],
                 "blocker": row.get("blocker"), "blockerLabel": row.get("blockerLabel"),
                 "ref": EventRef(fact, href_of(row["fact"]), str(date),
-                                format_date(date, precision=row.get("precision")),
-                                str(row["scope"]), precision_of(row.get("precision")))}
+                                format_date(date),
+                                str(row["scope"]), precision_of(date))}
         if row.get("source") is not None:
             ref = ev["ref"]
             if all(s.iri != str(row["source"]) for s in ref.sources):
@@ -902,6 +964,8 @@ class SourceView:
     """A source document's page: the facts that cite it."""
 
     resource: ResourceView
+    tier: str  #: the reliability tier's label
+    tier_code: str  #: official, reliable, weak, state-media
     title: str
     publisher: Link | None
     date: str
@@ -920,7 +984,9 @@ def source_view(store: Store, d: Description) -> SourceView:
                      if str(s) not in fact_iris), key=lambda f: f.sort_key)
     pub = g.value(this, DCTERMS.publisher)
     kind = g.value(this, ENL.sourceKind)
-    return SourceView(resource_view(d), label_of(g, this),
+    tier = g.value(this, ENL.reliabilityTier)
+    return SourceView(resource_view(d), label_of(g, tier) if tier is not None else "",
+                      tier_of(tier), label_of(g, this),
                       Link(label_of(g, pub), href_of(pub), str(pub)) if pub is not None
                       else None,
                       format_date(g.value(this, DCTERMS.date)),

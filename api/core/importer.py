@@ -24,7 +24,7 @@ from pathlib import Path
 from rdflib import RDF, RDFS, Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, SKOS, XSD
 
-from . import iris
+from . import dates, events, iris
 from .namespaces import ENL, PREFIXES, SCHEMA
 from .resources import data_dir
 from .validation import ontology_graph
@@ -32,9 +32,10 @@ from .validation import ontology_graph
 REQUIRED = ("country", "fact_type", "date", "source_url", "source_title", "source_publisher",
             "source_kind")
 OPTIONAL = ("value", "chapter", "cluster", "partner", "measured_by", "year", "status", "note",
-            "source_date", "last_confirmed")
+            "source_date", "last_confirmed", "source_tier")
 COLUMNS = REQUIRED + OPTIONAL
 SOURCE_KINDS = ("official", "news", "analysis", "secondary")
+SOURCE_TIERS = ("official", "reliable", "weak", "state-media")
 STATUSES = ("signed", "in-force", "adopted", "frozen", "requested", "associated",
             "participation-agreement-signed")
 LEVELS = {"early-stage": "early-stage", "early-stage/some-level": "early-stage-some-level",
@@ -43,7 +44,6 @@ LEVELS = {"early-stage": "early-stage", "early-stage/some-level": "early-stage-s
           "good/well-advanced": "good-well-advanced", "well-advanced": "well-advanced"}
 CAPABILITIES = ("ammunition", "propellants", "maintenance", "industrial-infrastructure", "other")
 DUAL_USE = ("dual-use", "not-dual-use", "unknown")
-_DATE = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
 _MISSION = re.compile(r"^[A-Z0-9]+(?:-[A-Z0-9]+)*$")
 
 
@@ -84,19 +84,6 @@ def slug(text: str) -> str:
     return s or "x"
 
 
-def parse_date(value: str) -> tuple[str, str]:
-    """``YYYY[-MM[-DD]]`` → (ISO date of the first day, precision); ValueError otherwise."""
-    m = _DATE.match(value.strip())
-    if not m:
-        raise ValueError(f"{value!r} is not a date: use YYYY-MM-DD, YYYY-MM or YYYY")
-    y, mo, d = m.groups()
-    try:
-        day = dt.date(int(y), int(mo or 1), int(d or 1))
-    except ValueError as exc:  # 2025-02-30
-        raise ValueError(f"{value!r} is not a valid date ({exc})") from None
-    return day.isoformat(), "day" if d else ("month" if mo else "year")
-
-
 def read_rows(path: Path) -> list[dict[str, str]]:
     """The rows of a CSV/TSV file (delimiter by suffix), as dicts; header checked."""
     try:
@@ -124,7 +111,8 @@ def read_rows(path: Path) -> list[dict[str, str]]:
 class Mapper:
     """Rows → triples, with every row checked; collects errors instead of stopping."""
 
-    def __init__(self, *, known_countries: dict[str, str], ontology: Graph, today: dt.date):
+    def __init__(self, *, known_countries: dict[str, str], ontology: Graph, today: dt.date,
+                 kg_dir: Path | None = None):
         self.codes = fact_type_codes(ontology)
         self.class_labels = {c: str(ontology.value(c, RDFS.label)) for c in self.codes.values()}
         self.events = {c for c in self.codes.values()
@@ -132,6 +120,8 @@ class Mapper:
         self.known = known_countries
         self.known_orgs = _known_orgs()
         self.today = today
+        self.one_off = events.one_off_classes(ontology)
+        self.kg_dir = kg_dir
         self.facts: dict[str, Graph] = {}
         self.sources = Graph()
         self.entities = Graph()
@@ -140,6 +130,17 @@ class Mapper:
 
     def _err(self, row: int, column: str, message: str) -> None:
         self.errors.append(RowError(row, column, message))
+
+    def _facts_of(self, country: str) -> Graph:
+        """The country's facts file as it stands, so that a row can confirm or add a claim
+        to an event that exists."""
+        g = self.facts.get(country)
+        if g is None:
+            g = self.facts[country] = Graph()
+            path = self.kg_dir / "facts" / f"{country}.ttl" if self.kg_dir else None
+            if path is not None and path.exists():
+                g.parse(path, format="turtle")
+        return g
 
     def _country_label(self, code: str) -> str:
         return self.known.get(code, code) if isinstance(self.known, dict) else code
@@ -158,22 +159,22 @@ class Mapper:
         date = precision = None
         if r.get("date") or cls in self.events:
             try:
-                date, precision = parse_date(r.get("date", ""))
+                date, precision = dates.parse(r.get("date", ""))
             except ValueError as exc:
                 self._err(n, "date", str(exc) if r.get("date") else
                           f"{code} is an event and needs its date")
         src_date = None
         if r.get("source_date"):
             try:
-                src_date, p = parse_date(r["source_date"])
-                if p != "day":
-                    src_date = None
+                src_date, _ = dates.parse(r["source_date"])
             except ValueError as exc:
                 self._err(n, "source_date", str(exc))
         confirmed = self.today.isoformat()
         if r.get("last_confirmed"):
             try:
-                confirmed, _ = parse_date(r["last_confirmed"])
+                confirmed, p = dates.parse(r["last_confirmed"])
+                if p != "day":
+                    raise ValueError(f"{confirmed!r}: the day the source was re-read, YYYY-MM-DD")
             except ValueError as exc:
                 self._err(n, "last_confirmed", str(exc))
         url = r.get("source_url", "")
@@ -182,6 +183,9 @@ class Mapper:
         for col in ("source_title", "source_publisher"):
             if not r.get(col):
                 self._err(n, col, "required, cannot be empty")
+        if r.get("source_tier") and r["source_tier"] not in SOURCE_TIERS:
+            self._err(n, "source_tier", f"{r['source_tier']!r} is not one of "
+                                        f"{', '.join(SOURCE_TIERS)}")
         if r.get("source_kind") not in SOURCE_KINDS:
             self._err(n, "source_kind", f"{r.get('source_kind')!r} is not one of "
                                         f"{', '.join(SOURCE_KINDS)}")
@@ -374,15 +378,15 @@ class Mapper:
             quals.append(r["status"])
         if len(self.errors) > before:
             return
-        fact = iris.fact(country, code, date or "undated", *quals)
-        g = self.facts.setdefault(country, Graph())
+        one_off = cls in self.one_off and date is not None
+        fact = (iris.event(country, code, *quals) if one_off
+                else iris.fact(country, code, date or "undated", *quals))
+        g = self._facts_of(country)
         g.add((fact, RDF.type, cls))
         if country != "EU":
             g.add((fact, ENL.country, iris.country(country)))
-        if date:
-            g.add((fact, DCTERMS.date, Literal(date, datatype=XSD.date)))
-        if date and precision != "day":
-            g.add((fact, ENL.datePrecision, iris.concept("precision", precision)))
+        if date and not one_off:
+            g.set((fact, DCTERMS.date, dates.literal(date)))
         for p, o in triples:
             g.add((fact, p, o))
         if g.value(fact, RDFS.label) is None:
@@ -390,10 +394,17 @@ class Mapper:
             if label_bits:
                 label += " (" + ", ".join(label_bits) + ")"
             g.add((fact, RDFS.label, Literal(label, lang="en")))
-        if r.get("note"):
-            g.add((fact, SKOS.note, Literal(r["note"], lang="en")))
         src = iris.source(url)
-        g.add((fact, DCTERMS.source, src))
+        note = [Literal(r["note"], lang="en")] if r.get("note") else []
+        if one_off:  # one event; what this row's source says is a claim of it
+            claim = events.add_claim(g, fact, dates.literal(date), [src], notes=note)
+            if g.value(claim, RDFS.label) is None:
+                g.add((claim, RDFS.label, Literal(f"{g.value(fact, RDFS.label)}: claim of "
+                                                  f"{dates.display(date)}", lang="en")))
+        else:
+            for n in note:
+                g.add((fact, SKOS.note, n))
+            g.add((fact, DCTERMS.source, src))
         g.remove((fact, ENL.lastConfirmed, None))
         g.add((fact, ENL.lastConfirmed, Literal(confirmed, datatype=XSD.date)))
         self._source(src, r, url, src_date)
@@ -420,7 +431,10 @@ class Mapper:
         s.add((src, SCHEMA.url, URIRef(url)))
         s.add((src, ENL.sourceKind, iris.concept("source-kind", r["source_kind"])))
         if src_date:
-            s.add((src, DCTERMS.date, Literal(src_date, datatype=XSD.date)))
+            s.add((src, DCTERMS.date, dates.literal(src_date)))
+        s.add((src, ENL.reliabilityTier, iris.concept("reliability", r.get("source_tier") or {
+            "official": "official", "news": "reliable", "analysis": "reliable"}.get(
+                r["source_kind"], "weak"))))
 
 
 HEADER = """# {what}
@@ -442,7 +456,8 @@ def plan(files: list[Path], *, kg_dir: Path, today: dt.date | None = None
     """Map and check every row of ``files``; return the merged graph of each target file."""
     ont = ontology_graph()
     known = _known_countries(kg_dir)
-    mapper = Mapper(known_countries=known, ontology=ont, today=today or dt.date.today())
+    mapper = Mapper(known_countries=known, ontology=ont, today=today or dt.date.today(),
+                    kg_dir=kg_dir)
     for f in files:
         rows = read_rows(f)
         if not rows:
@@ -462,8 +477,8 @@ def plan(files: list[Path], *, kg_dir: Path, today: dt.date | None = None
         if len(g) == 0:
             continue
         m = Graph()
-        if path.exists():
-            m.parse(path, format="turtle")
+        if path.exists() and (path.parent.name != "facts" or path.name == "entities.ttl"):
+            m.parse(path, format="turtle")  # a facts file was read whole by the mapper
         if path.name == "documents.ttl":  # a document already described keeps its record
             for s in set(g.subjects(RDF.type, ENL.SourceDocument)):
                 if (s, RDF.type, ENL.SourceDocument) in m:

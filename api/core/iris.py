@@ -80,16 +80,38 @@ def source(url: str) -> URIRef:
 
 
 def fact(country_code: str, type_code: str, date: str, *qualifiers: str) -> URIRef:
-    """A fact ``id/fact/{ISO3|EU}/{type}/{date}[/{qualifier}...]``.
+    """A fact ``id/fact/{ISO3|EU}/{type}/{date at its precision}[/{qualifier}...]``.
 
-    The same fact from two sources mints the same IRI (and gets two ``dcterms:source``);
-    two sources giving different dates mint two facts, which is how a conflict is kept.
+    For facts that recur (conferences, blocks, measures) and observations: the same fact from
+    two sources mints the same IRI (and gets two ``dcterms:source``). A one-off event is
+    minted by :func:`event`, without a date.
     """
-    parts = [country_code, type_code, date, *[q for q in qualifiers if q]]
+    return _fact_iri([country_code, type_code, date, *qualifiers])
+
+
+def _fact_iri(parts: list[str]) -> URIRef:
+    parts = [p for p in parts if p]
     for p in parts:
         if not re.match(r"^[A-Za-z0-9][A-Za-z0-9.-]*$", p):
             raise ValueError(f"bad fact key part {p!r}")
     return ID["fact/" + "/".join(parts)]
+
+
+def event(country_code: str, type_code: str, *qualifiers: str) -> URIRef:
+    """A one-off event ``id/fact/{ISO3|EU}/{type}[/{qualifier}...]``: no date in the key.
+
+    An event that happens once per country (and chapter, cluster, instrument, status or step)
+    has one IRI whatever date a source gives it; what each source says is a claim of it
+    (:func:`claim`), so a second date never mints a second event.
+    """
+    return _fact_iri([country_code, type_code, *qualifiers])
+
+
+def claim(event_iri: URIRef | str, date: str, n: int = 1) -> URIRef:
+    """A claim ``{event}/claim/{date at its precision}[-{n}]`` of a one-off event."""
+    if not re.match(r"^\d{4}(-\d{2}(-\d{2})?)?$", date):
+        raise ValueError(f"bad claim date {date!r}")
+    return URIRef(f"{event_iri}/claim/{date}" + (f"-{n}" if n > 1 else ""))
 
 
 def graph_for(relative_path: str | PurePosixPath) -> URIRef:

@@ -38,6 +38,8 @@ class ENL(DefinedNamespace):
     CFSPAct: URIRef
     CFSPAlignmentRate: URIRef
     CFSPNonAlignment: URIRef
+    Claim: URIRef
+    ClaimRank: URIRef
     CSDPContribution: URIRef
     CSDPFrameworkParticipationAgreement: URIRef
     CSDPMission: URIRef
@@ -66,6 +68,7 @@ class ENL(DefinedNamespace):
     EPFAssistanceMeasure: URIRef
     EnlargementCountry: URIRef
     Event: URIRef
+    EventStep: URIRef
     Fact: URIRef
     FactStatus: URIRef
     GovernanceAssessment: URIRef
@@ -95,6 +98,7 @@ class ENL(DefinedNamespace):
     PotentialCandidateStatusGranted: URIRef
     PreparationAssessment: URIRef
     PreparationLevel: URIRef
+    ReliabilityTier: URIRef
     SAAInForce: URIRef
     SAASigned: URIRef
     SAFEParticipation: URIRef
@@ -113,6 +117,8 @@ class ENL(DefinedNamespace):
     cfspAct: URIRef
     chapter: URIRef
     chapterNumber: URIRef
+    claim: URIRef
+    claimOf: URIRef
     cluster: URIRef
     clusterNumber: URIRef
     conferenceNumber: URIRef
@@ -139,11 +145,17 @@ class ENL(DefinedNamespace):
     minimumRate: URIRef
     mission: URIRef
     negotiationStatus: URIRef
+    occursOnce: URIRef
     originArea: URIRef
     originShare: URIRef
+    periodEnd: URIRef
+    periodStart: URIRef
     preparationLevel: URIRef
+    rank: URIRef
+    rankReason: URIRef
     rate: URIRef
     refYear: URIRef
+    reliabilityTier: URIRef
     requiresBenchmark: URIRef
     requiresTie: URIRef
     rule: URIRef
@@ -151,6 +163,7 @@ class ENL(DefinedNamespace):
     share: URIRef
     sourceKind: URIRef
     status: URIRef
+    step: URIRef
     statusSince: URIRef
     supplier: URIRef
     system: URIRef

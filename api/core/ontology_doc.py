@@ -57,9 +57,12 @@ MODULES: tuple[ModuleSpec, ...] = (
                ("NegotiationItem", "Cluster", "NegotiationStatus", "ChapterNegotiation",
                 "ClusterNegotiation")),
     ModuleSpec("facts", "Facts and events",
-               "Facts are nodes with a date, one or more sources and the date they were last "
-               "confirmed; events are facts that happened on a date.",
-               ("Fact", "DatePrecision", "FactStatus", "Derived")),
+               "Facts are nodes with a date at the precision its source gives, one or more "
+               "sources and the date they were last confirmed; events are facts that happened "
+               "on a date; a one-off event has one preferred date and the ranked claims of "
+               "its sources.",
+               ("Fact", "DatePrecision", "FactStatus", "Derived", "Claim", "ClaimRank",
+                "EventStep")),
     ModuleSpec("assessments", "Assessments and CFSP",
                "Yearly observations (the Commission's level of preparation, CFSP alignment "
                "rates, each with the body that measured it) and alignment with CFSP acts.",
@@ -82,8 +85,8 @@ MODULES: tuple[ModuleSpec, ...] = (
                ("Benchmark", "AccessTier", "AccessGrant", "GovernanceAssessment",
                 "MethodologyRule")),
     ModuleSpec("sources", "Sources",
-               "The documents every fact cites, with their kind.",
-               ("SourceDocument", "SourceKind")),
+               "The documents every fact cites, with their kind and reliability tier.",
+               ("SourceDocument", "SourceKind", "ReliabilityTier")),
 )
 OTHER = ModuleSpec("other", "Other terms", "Terms no module claims.", ())
 
@@ -92,7 +95,8 @@ PROPERTY_MODULES: dict[str, str] = {
     "factTypeCode": "facts", "defenceTieKind": "security", "impliesStatus": "countries",
     "blockedBy": "facts", "mission": "security", "instrument": "instruments",
     "amountEUR": "instruments", "statusSince": "structure", "safeEligible": "governance",
-    "derivedFrom": "facts", "rule": "governance",
+    "derivedFrom": "facts", "rule": "governance", "occursOnce": "facts",
+    "periodStart": "assessments", "periodEnd": "assessments",
 }
 
 

@@ -375,17 +375,19 @@ class OxigraphStore(Store):
         return QueryResult("graph", body or b"", fmt, len(triples))
 
     def dump(self, fmt: Format) -> bytes:
+        """The whole dataset in ``fmt``, byte for byte the same for the same graph: statements
+        sorted, blank nodes relabelled from their content (:func:`canonical_quads`), so a
+        partner can check a download against the published checksum."""
+        quads = canonical_quads(self._store.quads_for_pattern(None, None, None, None))
         if fmt.name in ("trig", "nquads"):
-            return self._store.dump(format=RDF_FORMAT[fmt.name]) or b""
-        def distinct():  # a triple in two named graphs appears once in a union dump
-            seen = set()
-            for q in self._store.quads_for_pattern(None, None, None, None):
-                t = ox.Triple(q.subject, q.predicate, q.object)
-                if t not in seen:
-                    seen.add(t)
-                    yield t
-
-        triples = distinct()
+            return ox.serialize(quads, format=RDF_FORMAT[fmt.name]) or b""
+        seen: set = set()  # a triple in two named graphs appears once in a union dump
+        triples = []
+        for q in quads:
+            t = ox.Triple(q.subject, q.predicate, q.object)
+            if t not in seen:
+                seen.add(t)
+                triples.append(t)
         return ox.serialize(triples, format=RDF_FORMAT[fmt.name]) or b""
 
     def info(self) -> StoreInfo:
@@ -519,3 +521,54 @@ class OxigraphStore(Store):
         except (SyntaxError, RuntimeError, ValueError, OSError) as exc:
             raise StoreUnavailable(f"the commit failed and was rolled back: {exc}") from None
         self._info = None
+
+
+def canonical_quads(quads) -> list:
+    """``quads`` sorted, with blank-node labels that depend only on the graph.
+
+    Each blank node is labelled by a hash of its neighbourhood, refined over a few rounds
+    (the colour refinement of Weisfeiler and Leman, as in RDF dataset canonicalisation's
+    first-degree hashes): what it points to, what points to it, and in which graph. Nodes
+    the refinement cannot tell apart are interchangeable in the output. Labels that the
+    store or a parser gave (random per load) never reach the result.
+    """
+    import hashlib
+
+    quads = list(quads)
+    blank = ox.BlankNode
+    nodes = {t.value for q in quads for t in (q.subject, q.object, q.graph_name)
+             if isinstance(t, blank)}
+    if not nodes:
+        return sorted(quads, key=str)
+    label = {b: "" for b in nodes}
+
+    def key(t) -> str:
+        return "_:" + label[t.value] if isinstance(t, blank) else str(t)
+
+    distinct = 1
+    for _ in range(32):  # refine until no round tells more nodes apart
+        sig: dict[str, list[str]] = {b: [label[b]] for b in nodes}
+        for q in quads:
+            g = key(q.graph_name) if not isinstance(q.graph_name, ox.DefaultGraph) else ""
+            if isinstance(q.subject, blank):
+                sig[q.subject.value].append(f"> {q.predicate} {key(q.object)} {g}")
+            if isinstance(q.object, blank):
+                sig[q.object.value].append(f"< {key(q.subject)} {q.predicate} {g}")
+        label = {b: hashlib.sha256("\n".join(sorted(s)).encode()).hexdigest()[:20]
+                 for b, s in sig.items()}
+        now = len(set(label.values()))
+        if now == distinct:
+            break
+        distinct = now
+    names: dict[str, str] = {}
+    taken: dict[str, int] = {}
+    for b in sorted(nodes, key=lambda b: label[b]):
+        n = taken.get(label[b], 0)
+        taken[label[b]] = n + 1
+        names[b] = "b" + label[b] + (f"x{n}" if n else "")
+
+    def term(t):
+        return blank(names[t.value]) if isinstance(t, blank) else t
+
+    return sorted((ox.Quad(term(q.subject), q.predicate, term(q.object), term(q.graph_name))
+                   for q in quads), key=str)

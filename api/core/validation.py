@@ -12,7 +12,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from rdflib import Graph, Literal, Namespace, URIRef
-from rdflib.namespace import RDF
+from rdflib.namespace import RDF, RDFS
 
 from .resources import data_dir, rdf_files
 
@@ -148,6 +148,30 @@ def derive(data: Graph, *, rules: Graph | None = None) -> Graph:
     for t in work:
         if t not in data:
             out.add(t)
+    out += entailed_types(data)
+    return out
+
+
+def entailed_types(data: Graph) -> Graph:
+    """RDFS subclass entailment (rule rdfs9), materialised: for every ``?x a C`` of the
+    curated graph, ``?x a D`` for each named superclass D of C (``rdfs:subClassOf+``) that is
+    not asserted already. So ``?x a enl:Country`` finds the ten enlargement countries and
+    ``?x a enl:Event`` every event, on any store, with no reasoner (docs/modelling.md)."""
+    supers: dict = {}
+
+    def up(c):
+        if c not in supers:
+            supers[c] = {d for d in data.transitive_objects(c, RDFS.subClassOf)
+                         if isinstance(d, URIRef) and d != c}
+        return supers[c]
+
+    out = Graph()
+    for x, c in data.subject_objects(RDF.type):
+        if not isinstance(c, URIRef):
+            continue
+        for d in up(c):
+            if (x, RDF.type, d) not in data:
+                out.add((x, RDF.type, d))
     return out
 
 

@@ -7,7 +7,7 @@
   Term IRIs (``ontology#Chapter``) are fragments, which clients strip: they land here, and
   the page has an anchor per term.
 - ``/ontology.ttl`` ``.jsonld`` ``.nt`` ``.rdf`` ``.html``: a suffix picks the format.
-- ``/ontology/0.1.0`` (the ``owl:versionIRI``), with or without a suffix: the same, for the
+- ``/ontology/0.2.0`` (the ``owl:versionIRI``), with or without a suffix: the same, for the
   version served; another version is a ``404`` that names the one served.
 
 What is served is the ontology as loaded into the store (its ``graph/ontology/...`` named
@@ -145,7 +145,7 @@ def respond(*, version: str | None, suffix: str | None) -> Response:
 
 
 def split(value: str) -> tuple[str, str | None]:
-    """``0.1.0.ttl`` -> (``0.1.0``, ``.ttl``); a version without a known suffix stays whole."""
+    """``0.2.0.ttl`` -> (``0.2.0``, ``.ttl``); a version without a known suffix stays whole."""
     for s in SUFFIXES:
         if value.endswith(s) and len(value) > len(s):
             return value[: -len(s)], s

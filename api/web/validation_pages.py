@@ -9,8 +9,10 @@ from collections import defaultdict
 from flask import Blueprint, Response, abort, render_template, request
 from rdflib import Graph
 
+from ..core.coverage import TIERS, facts_by_tier
 from ..core.governance import country_of, matrix
 from ..core.iris import ENLARGEMENT_COUNTRIES
+from ..core.namespaces import sparql_prologue
 from ..core.resources import data_dir
 from ..core.validation import ValidationReport, load_graph, ontology_graph, validate
 from .negotiate import wants_html
@@ -52,9 +54,12 @@ def current(suffix: str | None = None):
         for r in report.results:
             shape = r.shape.rsplit("#", 1)[-1] if r.shape.startswith("http") else "(property)"
             grouped[shape][country_of(r.focus) or "other"].append(r)
+        best, single = facts_by_tier(
+            lambda q: gs.store.select(sparql_prologue() + q))
         html = render_template("validation.html", report=report, grouped=grouped,
                                rules=matrix(report, gs.store),
-                               countries=ENLARGEMENT_COUNTRIES)
+                               countries=ENLARGEMENT_COUNTRIES, tiers=TIERS,
+                               by_tier=best, single=single)
     return _respond(report, html=html, suffix=suffix)
 
 

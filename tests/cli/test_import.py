@@ -89,3 +89,62 @@ def test_rows_that_break_a_shape_are_refused(tmp_path):
 def test_unreadable_file(tmp_path):
     res = cli("import", str(tmp_path / "missing.csv"))
     assert res.returncode == 2 and "no such file" in res.stderr
+
+
+HEADER = ("country,fact_type,date,value,chapter,cluster,partner,measured_by,year,status,note,"
+          "source_url,source_title,source_publisher,source_date,source_kind\n")
+
+
+def event_of(g, iri):
+    from enlargement_kg.core.events import claims
+
+    return g.value(URIRef(iri), DCTERMS.date), claims(g, URIRef(iri))
+
+
+def test_a_second_date_for_a_one_off_event_is_a_claim_not_an_event(tmp_path):
+    """docs/modelling.md (claims): Montenegro applied once. A source that gives only the month
+    becomes a claim ranked normal; one that gives another day is kept, ranked normal and
+    marked "not reconciled" for a curator; neither mints a second application."""
+    kg = copy_kg(tmp_path)
+    ev = "https://w3id.org/eu-enlargement/id/fact/MNE/membership-application"
+    before_date, before_claims = event_of(Graph().parse(kg / "facts" / "MNE.ttl"), ev)
+    rows = tmp_path / "rows.csv"
+    rows.write_text(HEADER + (
+        "MNE,membership-application,2008-12,,,,,,,,Month only,https://example.org/a,"
+        "Montenegro applies,Example News,2008-12-16,news\n"
+        "MNE,membership-application,2008-12-20,,,,,,,,Another day,https://example.org/b,"
+        "Montenegro applied,Example Wire,2008-12-21,news\n"))
+    res = cli("import", str(rows), "--kg", str(kg), "--today", "2026-12-03")
+    assert res.returncode == 0, res.stderr
+    g = Graph().parse(kg / "facts" / "MNE.ttl")
+    date, after_claims = event_of(g, ev)
+    assert date == before_date and str(date) == "2008-12-15"
+    by_date = {str(g.value(c, DCTERMS.date)): c for c in after_claims}
+    # the month: the account "December 2008" exists, ranked normal; the new source joins it
+    month = by_date["2008-12"]
+    assert month in before_claims and str(g.value(month, ENL.rank)).endswith("/normal")
+    assert g.value(month, DCTERMS.date).datatype == URIRef(
+        "http://www.w3.org/2001/XMLSchema#gYearMonth")
+    from enlargement_kg.core import iris
+
+    assert iris.source("https://example.org/a") in set(g.objects(month, DCTERMS.source))
+    # another day: a new claim, kept and flagged for a curator
+    new = [c for c in after_claims if c not in before_claims]
+    assert new == [by_date["2008-12-20"]]
+    assert str(g.value(new[0], ENL.rank)).endswith("/normal")
+    assert "not reconciled" in str(g.value(new[0], ENL.rankReason))
+    assert len(set(g.subjects(RDF.type, ENL.MembershipApplication))) == 1
+    # the shapes accept it (an unreconciled claim is ranked, with its reason)
+    assert cli("build", "--out", str(tmp_path / "s"), "--kg", str(kg)).returncode == 0
+
+
+def test_importing_a_known_fact_again_reconfirms_it(tmp_path):
+    kg = copy_kg(tmp_path)
+    assert cli("import", str(EXAMPLE), "--kg", str(kg), "--today", "2026-11-26").returncode == 0
+    once = Graph().parse(kg / "facts" / "MNE.ttl")
+    res = cli("import", str(EXAMPLE), "--kg", str(kg), "--today", "2026-12-03")
+    assert res.returncode == 0, res.stderr
+    twice = Graph().parse(kg / "facts" / "MNE.ttl")
+    ev = URIRef("https://w3id.org/eu-enlargement/id/fact/MNE/chapter-provisionally-closed/ch3")
+    assert str(twice.value(ev, ENL.lastConfirmed)) == "2026-12-03"
+    assert len(twice) == len(once)  # the same triples, one date moved

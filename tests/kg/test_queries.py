@@ -55,8 +55,8 @@ def test_contract_names_and_columns():
         "fact-source": "source title publisher date url",
         "stale-facts": "fact label lastConfirmed",
     }
-    for name, cols in contract.items():
-        assert QUERIES[name].columns == tuple(cols.split()), name
+    for name, cols in contract.items():  # columns may be added after the contracted ones
+        assert QUERIES[name].columns[:len(cols.split())] == tuple(cols.split()), name
     params = {name: {p.name for p in q.params} for name, q in QUERIES.items()}
     assert params["country-timeline"] == {"country"}
     assert params["chapter-status"] == {"country", "date"}
@@ -86,7 +86,9 @@ def test_albania_clusters_on_2025_01_01(client):
 
 def test_sdp_signatories(client):
     got = {(r["code"], r["signed"]) for r in rows(client, "sdp-signatories")}
-    assert {("MDA", "2024-05-21"), ("ALB", "2024-11-19"), ("MKD", "2024-11-19")} <= got
+    # Albania's partnership was approved on 19 November 2024 and signed on 18 December
+    # (ANSA, Gazeta Tema); North Macedonia signed on 19 November 2024
+    assert {("MDA", "2024-05-21"), ("ALB", "2024-12-18"), ("MKD", "2024-11-19")} <= got
     assert {c for c, _ in got} == {"MDA", "ALB", "MKD"}
 
 
@@ -130,7 +132,7 @@ def test_codes_upper_case_and_dates_iso(client):
     import re
 
     for r in rows(client, "changes", **{"from": "2024-01-01", "to": "2025-12-31"}):
-        assert re.fullmatch(r"\d{4}-\d{2}-\d{2}", r["date"])
+        assert re.fullmatch(r"\d{4}(-\d{2}(-\d{2})?)?", r["date"])  # ISO, at its precision
         assert r["code"] == "EU" or r["code"] in TEN
 
 

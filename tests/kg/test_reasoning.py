@@ -53,10 +53,21 @@ def is_datatype(node) -> bool:
                                          or node in (RDFS.Literal, RDF.langString))
 
 
-def in_value_space(lit: Literal, datatype: URIRef) -> bool:
+def union_members(graph: Graph, node) -> list | None:
+    """The member datatypes of an ``owl:unionOf`` data range, or None if ``node`` is none."""
+    members = graph.value(node, OWL.unionOf) if isinstance(node, BNode) else None
+    if members is None:
+        return None
+    found = list(Collection(graph, members))
+    return found if found and all(is_datatype(m) for m in found) else None
+
+
+def in_value_space(lit: Literal, datatype) -> bool:
     """Whether ``lit`` denotes a value of ``datatype`` (OWL 2 Structural Specification §4:
     the numeric datatypes share one value space, so 7.0 is an xsd:integer; strings, dates and
     years are disjoint from each other and from the numbers)."""
+    if isinstance(datatype, list):  # a union of datatypes (dates at their precision)
+        return any(in_value_space(lit, d) for d in datatype)
     if datatype == RDFS.Literal:
         return True
     if lit.ill_typed:
@@ -98,7 +109,8 @@ def contradictions(graph: Graph) -> list[Contradiction]:
     found = [Contradiction(owlrl_rule(str(m)), str(m)) for m in closed.objects(None, ERR.error)]
     # prp-rng + dt-not-type: a literal outside the datatype a property's range gives it
     for p, d in closed.subject_objects(RDFS.range):
-        if not is_datatype(d):
+        d = union_members(closed, d) or d
+        if not (isinstance(d, list) or is_datatype(d)):
             continue
         for s, o in closed.subject_objects(p):
             if not isinstance(o, Literal) or not in_value_space(o, d):
@@ -106,7 +118,8 @@ def contradictions(graph: Graph) -> list[Contradiction]:
                     "prp-rng/dt-not-type", f"{s} {p} {o!r}: not a value of the range {d}"))
     # cls-avf + dt-not-type: the same for owl:allValuesFrom restrictions onto a datatype
     for r, d in closed.subject_objects(OWL.allValuesFrom):
-        if not is_datatype(d):
+        d = union_members(closed, d) or d
+        if not (isinstance(d, list) or is_datatype(d)):
             continue
         p = closed.value(r, OWL.onProperty)
         for s in closed.subjects(RDF.type, r):

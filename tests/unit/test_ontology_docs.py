@@ -30,7 +30,7 @@ def test_every_term_is_documented_in_a_module():
     assert {t.name for t in doc.terms} == names
     assert OTHER.key not in {m.key for m in doc.modules}, [
         t.name for t in doc.terms if t.module == OTHER.key]
-    assert doc.version == "0.1.0" and doc.version_iri.endswith("/ontology/0.1.0")
+    assert doc.version == "0.2.0" and doc.version_iri.endswith("/ontology/0.2.0")
 
 
 def test_modules_follow_the_hierarchy():

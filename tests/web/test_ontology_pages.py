@@ -135,7 +135,7 @@ def test_turtle_is_the_served_ontology(client):
     assert (ONTOLOGY_IRI, RDF.type, OWL.Ontology) in g
 
 
-@pytest.mark.parametrize("path", ["/ontology", "/ontology/0.1.0"])
+@pytest.mark.parametrize("path", ["/ontology", "/ontology/0.2.0"])
 @pytest.mark.parametrize(("accept", "media_type"), [
     ("text/turtle", "text/turtle"),
     ("application/ld+json", "application/ld+json"),
@@ -154,7 +154,7 @@ def test_ontology_iri_negotiates(client, path, accept, media_type):
     assert r.headers["Content-Location"].startswith(path + ".")
     if media_type in PARSE:
         g = Graph().parse(data=r.data, format=PARSE[media_type])
-        assert (ONTOLOGY_IRI, OWL.versionInfo, Literal("0.1.0")) in g
+        assert (ONTOLOGY_IRI, OWL.versionInfo, Literal("0.2.0")) in g
         assert isomorphic(g, ontology_graph())
 
 
@@ -162,7 +162,7 @@ def test_ontology_iri_negotiates(client, path, accept, media_type):
     (".ttl", "text/turtle"), (".jsonld", "application/ld+json"), (".rdf", "application/rdf+xml"),
     (".nt", "application/n-triples"), (".html", "text/html")])
 def test_suffix_picks_the_format_whatever_accept_says(client, suffix, media_type):
-    for path in ("/ontology", "/ontology/0.1.0"):
+    for path in ("/ontology", "/ontology/0.2.0"):
         r = client.get(path + suffix, headers={"Accept": "image/png"})
         assert r.status_code == 200 and r.mimetype == media_type
 
@@ -178,7 +178,7 @@ def test_version_iri_of_the_ontology_dereferences(client):
 
 def test_unknown_version_suffix_and_media_type_are_refused(client):
     r = client.get("/ontology/9.9.9", headers={"Accept": "text/plain"})
-    assert r.status_code == 404 and b"0.1.0" in r.data
+    assert r.status_code == 404 and b"0.2.0" in r.data
     r = client.get("/ontology.docx")
     assert r.status_code == 404 and b".ttl" in r.data
     r = client.get("/ontology", headers={"Accept": "image/png"})

@@ -8,7 +8,7 @@ MNE = "https://w3id.org/eu-enlargement/id/country/MNE"
 def test_health_and_version(client):
     assert client.get("/-/health").get_json()["status"] == "ok"
     v = client.get("/-/version").get_json()
-    assert v["package_version"] and v["ontology_version"] == "0.1.0"
+    assert v["package_version"] and v["ontology_version"] == "0.2.0"
     assert v["triples"] > 1000 and v["graph_version"]
 
 
