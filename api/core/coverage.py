@@ -85,6 +85,7 @@ def generate() -> str:
             "completeness shapes; see `/-/validation`).", "",
             "## Most cited publishers", "", "| publisher | documents |", "|---|---:|"]
     out += [f"| {r['p']} | {r['n']} |" for r in publishers]
+    out += freshness(rows, countries)
     out += precision_and_tiers(rows, countries)
     out += ["", "## Known gaps", "",
             "What the competency questions need and the graph does not hold yet, per country "
@@ -99,6 +100,37 @@ def generate() -> str:
 
 
 TIERS = ("official", "reliable", "weak", "state-media")
+
+
+def freshness(rows, countries: dict[str, str]) -> list[str]:
+    """Per country: its latest event, the newest source document it cites, and the last day
+    one of its facts was confirmed against its source (``enl:lastConfirmed``)."""
+    latest = {}
+    for r in rows("""SELECT ?code ?d ?label WHERE {
+            ?f a/rdfs:subClassOf* enl:Event ; enl:country/enl:iso3166Alpha3 ?code ;
+               dcterms:date ?d ; rdfs:label ?label .
+            { SELECT ?code (MAX(STR(?x)) AS ?top) WHERE {
+                ?g a/rdfs:subClassOf* enl:Event ; enl:country/enl:iso3166Alpha3 ?code ;
+                   dcterms:date ?x } GROUP BY ?code }
+            FILTER (STR(?d) = ?top) } ORDER BY ?code ?label"""):
+        latest.setdefault(str(r["code"]), []).append(f"{r['d']} {r['label']}")
+    confirmed = {str(r["code"]): str(r["conf"]) for r in rows(
+        """SELECT ?code (MAX(STR(?c)) AS ?conf) WHERE {
+            ?f a/rdfs:subClassOf* enl:Fact ; enl:country/enl:iso3166Alpha3 ?code ;
+               enl:lastConfirmed ?c } GROUP BY ?code""")}
+    newest = {str(r["code"]): str(r["src"]) for r in rows(
+        """SELECT ?code (MAX(STR(?sd)) AS ?src) WHERE {
+            ?f a/rdfs:subClassOf* enl:Fact ; enl:country/enl:iso3166Alpha3 ?code ;
+               dcterms:source/dcterms:date ?sd } GROUP BY ?code""")}
+    out = ["", "## Freshness", "",
+           "Per country: its latest event in the graph, the newest source document its facts "
+           "cite, and the last day one of its facts was re-read against its source.", "",
+           "| country | latest event | newest source | last confirmed |", "|---|---|---|---|"]
+    for code in sorted(countries):
+        src, conf = newest.get(code, ""), confirmed.get(code, "")
+        events = "; ".join(latest.get(code, [])[:3]) or "none"
+        out.append(f"| {code} | {events} | {src} | {conf} |")
+    return out
 
 
 def facts_by_tier(rows) -> tuple[dict[str, Counter], Counter]:

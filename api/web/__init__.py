@@ -54,5 +54,5 @@ def create_app(config: Mapping | Settings | None = None) -> Flask:
 
 
 #: One blueprint per concern, registered in this order when its module exists.
-BLUEPRINTS = ("system", "sparql", "writes", "gsp", "ld", "ontology_pages", "queries",
+BLUEPRINTS = ("system", "sparql", "writes", "gsp", "ld", "ontology_pages", "queries", "feed",
               "validation_pages", "publish", "home")

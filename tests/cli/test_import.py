@@ -148,3 +148,23 @@ def test_importing_a_known_fact_again_reconfirms_it(tmp_path):
     ev = URIRef("https://w3id.org/eu-enlargement/id/fact/MNE/chapter-provisionally-closed/ch3")
     assert str(twice.value(ev, ENL.lastConfirmed)) == "2026-12-03"
     assert len(twice) == len(once)  # the same triples, one date moved
+
+
+def test_a_commission_report_loads_in_one_command(tmp_path):
+    """docs/importing.md: a partner holding the Commission's tables fills
+    docs/templates/commission-report.csv (one row per chapter grade, one for the CFSP rate)
+    and loads the whole report at once; the graph still builds with it."""
+    template = ROOT / "docs" / "templates" / "commission-report.csv"
+    example = FIXTURES / "import" / "commission-report.csv"
+    assert example.read_text().splitlines()[0] == template.read_text().splitlines()[0]
+    kg = copy_kg(tmp_path)
+    res = cli("import", str(example), "--kg", str(kg), "--today", "2026-12-03")
+    assert res.returncode == 0, res.stderr
+    assert "imported 4 fact row(s)" in res.stdout
+    g = Graph().parse(kg / "facts" / "MNE.ttl")
+    grades = {(str(g.value(f, ENL.chapter)).rsplit("/", 1)[-1],
+               str(g.value(f, ENL.preparationLevel)).rsplit("/", 1)[-1])
+              for f in g.subjects(RDF.type, ENL.PreparationAssessment)
+              if str(g.value(f, ENL.refYear)) == "2030"}
+    assert grades == {("5", "good"), ("23", "moderate-good"), ("31", "well-advanced")}
+    assert cli("build", "--out", str(tmp_path / "s"), "--kg", str(kg)).returncode == 0

@@ -267,3 +267,33 @@ def test_the_validation_page_counts_facts_by_the_tier_of_their_sources(client):
                       r'<td class="" data-tier="official">(\d+)</td>', html)
     assert len(rows) == 11 and sum(int(n) for _, n in rows) > 200
     assert 'class="bad" data-tier="weak"' not in html
+
+
+def test_the_changes_feed_is_atom_and_matches_the_changes_query(client):
+    """A real feed parser reads /changes.atom as Atom 1.0 without complaint; its entries are
+    the facts of `changes` for the same dates, newest first, each linking to its page and
+    sources; no timestamp carries a day nobody reported."""
+    import feedparser
+
+    span = {"from": "2024-01-01", "to": "2026-12-31"}
+    r = client.get("/changes.atom", query_string=span)
+    assert r.status_code == 200 and r.mimetype == "application/atom+xml"
+    feed = feedparser.parse(r.data)
+    assert not feed.bozo, feed.get("bozo_exception")
+    assert feed.version == "atom10"
+    expected = rows(client, "changes", **span)
+    assert len(feed.entries) == len(expected) > 50
+    assert {e.title.split(": ", 1)[1] for e in feed.entries} == {x["label"] for x in expected}
+    dates_shown = [e.summary.split(", dated ", 1)[1].split(" ", 1)[0] for e in feed.entries]
+    assert dates_shown == sorted(dates_shown, reverse=True)  # newest first
+    first = feed.entries[0]
+    assert first.id.startswith("https://w3id.org/eu-enlargement/id/fact/")
+    assert any(link.rel == "related" and link.href.startswith("http") for link in first.links)
+    page = [link.href for link in first.links if link.rel == "alternate"][0]
+    assert client.get(page.replace("http://localhost", "")).status_code == 200
+    # Montenegro's 26th conference (17 March 2026) is in it, dated as its source dates it
+    mne = [e for e in feed.entries if e.title == "17 March 2026: Montenegro: Intergovernmental "
+                                                 "conference"]
+    assert mne and mne[0].updated.startswith("2026-12-03")
+    assert client.get("/changes.atom?since=2020").status_code == 400
+    assert client.get("/changes.atom?from=2020-02-30").status_code == 400
