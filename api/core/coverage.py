@@ -86,6 +86,7 @@ def generate() -> str:
             "## Most cited publishers", "", "| publisher | documents |", "|---|---:|"]
     out += [f"| {r['p']} | {r['n']} |" for r in publishers]
     out += freshness(rows, countries)
+    out += preparation_cells(rows, countries)
     out += precision_and_tiers(rows, countries)
     out += ["", "## Known gaps", "",
             "What the competency questions need and the graph does not hold yet, per country "
@@ -100,6 +101,53 @@ def generate() -> str:
 
 
 TIERS = ("official", "reliable", "weak", "state-media")
+
+
+#: The report years the preparation series should cover (issue 14: 2019 onward at least).
+REPORT_YEARS = tuple(range(2019, 2026))
+
+
+def spans(numbers: list[int]) -> str:
+    """``[1, 2, 3, 5, 7, 8]`` -> ``1-3, 5, 7-8``.
+
+    >>> spans([1, 2, 3, 5, 7, 8])
+    '1-3, 5, 7-8'
+    """
+    runs: list[list[int]] = []
+    for n in sorted(numbers):
+        if runs and runs[-1][1] == n - 1:
+            runs[-1][1] = n
+        else:
+            runs.append([n, n])
+    return ", ".join(f"{a}" if a == b else f"{a}-{b}" for a, b in runs)
+
+
+def preparation_cells(rows, countries: dict[str, str]) -> list[str]:
+    """Every missing cell of the Commission's level-of-preparation series: per country and
+    report year, the chapters (1-33, the ones the reports grade) with no grade in the graph,
+    and whether the graph holds any grade for that report at all."""
+    have: dict[tuple[str, int], set[int]] = defaultdict(set)
+    for r in rows("""SELECT ?code ?y ?n WHERE {
+            ?f a enl:PreparationAssessment ; enl:country/enl:iso3166Alpha3 ?code ;
+               enl:refYear ?y ; enl:chapter/enl:chapterNumber ?n }"""):
+        have[(str(r["code"]), int(str(r["y"])))].add(int(r["n"]))
+    years = sorted(set(REPORT_YEARS) | {y for _, y in have})
+    out = ["", "## Level of preparation: missing cells", "",
+           "The Commission grades chapters 1-33 in each yearly report. A cell is a country, a "
+           "report year and a chapter; listed here are the chapters with no grade in the "
+           "graph (docs/importing.md: a Commission report loads in one import).", "",
+           "| country | " + " | ".join(str(y) for y in years) + " |",
+           "|---|" + "---|" * len(years)]
+    missing_total = 0
+    for code in sorted(countries):
+        cells = []
+        for y in years:
+            gap = sorted(set(range(1, 34)) - have.get((code, y), set()))
+            missing_total += len(gap)
+            cells.append("all" if len(gap) == 33 else (spans(gap) or "none"))
+        out.append(f"| {code} | " + " | ".join(cells) + " |")
+    out += ["", f"{missing_total} of {33 * len(countries) * len(years)} cells are missing."]
+    return out
 
 
 def freshness(rows, countries: dict[str, str]) -> list[str]:

@@ -297,3 +297,24 @@ def test_the_changes_feed_is_atom_and_matches_the_changes_query(client):
     assert mne and mne[0].updated.startswith("2026-12-03")
     assert client.get("/changes.atom?since=2020").status_code == 400
     assert client.get("/changes.atom?from=2020-02-30").status_code == 400
+
+
+def test_coverage_lists_every_missing_cell_of_the_preparation_series():
+    from enlargement_kg.core.build import build_memory
+    from enlargement_kg.core.coverage import REPORT_YEARS, generate, spans
+
+    assert spans([1, 2, 3, 5, 7, 8]) == "1-3, 5, 7-8" and spans([]) == ""
+    text = generate()
+    table = text.split("## Level of preparation: missing cells", 1)[1].split("\n## ", 1)[0]
+    rows = [line for line in table.splitlines() if line.startswith("| ") and
+            not line.startswith("| country")]
+    assert len(rows) == 10 and all(line.count("|") >= len(REPORT_YEARS) + 2 for line in rows)
+    graded = build_memory(validate_data=False).store.select(
+        "PREFIX enl: <https://w3id.org/eu-enlargement/ontology#>\n"
+        "SELECT (COUNT(*) AS ?n) WHERE { ?f a enl:PreparationAssessment ; enl:chapter ?c }")
+    years = len(table.splitlines()[4].split("|")) - 3
+    total, missing = 33 * 10 * years, int(table.split(" of ")[0].rsplit("\n", 1)[-1])
+    assert total - missing == int(graded[0]["n"])  # every graded cell, and only those
+    # freshness: each country's latest event and last confirmation
+    fresh = text.split("## Freshness", 1)[1].split("## ", 1)[0]
+    assert "| MNE | 2026-03-17 Montenegro:" in fresh
