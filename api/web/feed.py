@@ -62,7 +62,7 @@ def changes_feed():
     rows = state().store.select(substitute(_facts_of_rows(q.text), bindings))
     rows = sorted(rows, key=lambda r: (str(r["date"]), str(r["f"])), reverse=True)
     confirmed = _confirmed([str(r["f"]) for r in rows])
-    base = request.host_url.rstrip("/")
+    base = (state().settings.base_url or request.host_url).rstrip("/")  # as ld.py does
     self_url = base + request.full_path.rstrip("?")
     newest = max(confirmed.values(), default=today.isoformat())
     out = ['<?xml version="1.0" encoding="utf-8"?>',
