@@ -9,6 +9,7 @@ from collections import Counter, defaultdict
 from pathlib import Path
 
 from .build import build_memory
+from .iris import RELIABILITY_TIERS
 from .namespaces import sparql_prologue
 
 CATEGORIES = [
@@ -100,7 +101,7 @@ def generate() -> str:
     return "\n".join(out) + "\n"
 
 
-TIERS = ("official", "reliable", "weak", "state-media")
+TIERS = RELIABILITY_TIERS
 
 
 #: The report years the preparation series should cover (issue 14: 2019 onward at least).

@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
-import re
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -199,8 +198,6 @@ def format_date(value: Node | str | None) -> str:
             return text
         return (f"{day.day} {MONTHS[day.month - 1]} {day.year}, " + text[11:16]
                 + (" UTC" if text.endswith("Z") else ""))
-    if not re.match(r"^\d{4}(-\d{2}(-\d{2})?)?$", text):
-        return text
     try:
         dates.parse(text)
     except ValueError:

@@ -35,7 +35,6 @@ OPTIONAL = ("value", "chapter", "cluster", "partner", "measured_by", "year", "st
             "source_date", "last_confirmed", "source_tier")
 COLUMNS = REQUIRED + OPTIONAL
 SOURCE_KINDS = ("official", "news", "analysis", "secondary")
-SOURCE_TIERS = ("official", "reliable", "weak", "state-media")
 STATUSES = ("signed", "in-force", "adopted", "frozen", "requested", "associated",
             "participation-agreement-signed")
 LEVELS = {"early-stage": "early-stage", "early-stage/some-level": "early-stage-some-level",
@@ -183,9 +182,9 @@ class Mapper:
         for col in ("source_title", "source_publisher"):
             if not r.get(col):
                 self._err(n, col, "required, cannot be empty")
-        if r.get("source_tier") and r["source_tier"] not in SOURCE_TIERS:
+        if r.get("source_tier") and r["source_tier"] not in iris.RELIABILITY_TIERS:
             self._err(n, "source_tier", f"{r['source_tier']!r} is not one of "
-                                        f"{', '.join(SOURCE_TIERS)}")
+                                        f"{', '.join(iris.RELIABILITY_TIERS)}")
         if r.get("source_kind") not in SOURCE_KINDS:
             self._err(n, "source_kind", f"{r.get('source_kind')!r} is not one of "
                                         f"{', '.join(SOURCE_KINDS)}")

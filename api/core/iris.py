@@ -17,6 +17,8 @@ from .namespaces import BASE, GRAPH, ID
 ENLARGEMENT_COUNTRIES: tuple[str, ...] = (
     "ALB", "BIH", "GEO", "MDA", "MKD", "MNE", "SRB", "TUR", "UKR", "XKX",
 )
+#: The reliability tiers of source documents, best first (``id/reliability/{tier}``).
+RELIABILITY_TIERS: tuple[str, ...] = ("official", "reliable", "weak", "state-media")
 _ISO3 = re.compile(r"^[A-Z]{3}$")
 _SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 _KEY = re.compile(r"^[A-Z0-9]+(?:-[A-Z0-9]+)*$")
