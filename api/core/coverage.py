@@ -88,6 +88,7 @@ def generate() -> str:
     out += [f"| {r['p']} | {r['n']} |" for r in publishers]
     out += freshness(rows, countries)
     out += preparation_cells(rows, countries)
+    out += cfsp_cells(rows, countries)
     out += precision_and_tiers(rows, countries)
     out += ["", "## Known gaps", "",
             "What the competency questions need and the graph does not hold yet, per country "
@@ -104,8 +105,21 @@ def generate() -> str:
 TIERS = RELIABILITY_TIERS
 
 
-#: The report years the preparation series should cover (issue 14: 2019 onward at least).
+#: The report years the Commission's series should cover (issue 14: 2019 onward at least).
 REPORT_YEARS = tuple(range(2019, 2026))
+#: Georgia, Moldova and Ukraine have a yearly country report since the enlargement package of
+#: 8 November 2023 (before it, the Commission's opinions of 17 June 2022 on their
+#: applications); the other seven have one in every package.
+FIRST_REPORT_YEAR = {"GEO": 2023, "MDA": 2023, "UKR": 2023}
+
+
+def has_report(code: str, year: int) -> bool:
+    """Whether the Commission's package of ``year`` has a country report on ``code``.
+
+    >>> has_report("SRB", 2019), has_report("UKR", 2022), has_report("UKR", 2023)
+    (True, False, True)
+    """
+    return year >= FIRST_REPORT_YEAR.get(code, 0)
 
 
 def spans(numbers: list[int]) -> str:
@@ -136,18 +150,59 @@ def preparation_cells(rows, countries: dict[str, str]) -> list[str]:
     out = ["", "## Level of preparation: missing cells", "",
            "The Commission grades chapters 1-33 in each yearly report. A cell is a country, a "
            "report year and a chapter; listed here are the chapters with no grade in the "
-           "graph (docs/importing.md: a Commission report loads in one import).", "",
+           "graph (docs/importing.md: a Commission report loads in one import). \"no report\": "
+           "that year's package has no report on the country. The series as CSV: "
+           "`/queries/preparation-levels.csv` (country averages, never mixed with chapter "
+           "grades: `/queries/preparation-averages.csv`).", "",
            "| country | " + " | ".join(str(y) for y in years) + " |",
            "|---|" + "---|" * len(years)]
-    missing_total = 0
+    missing_total = expected = 0
     for code in sorted(countries):
         cells = []
         for y in years:
+            if not has_report(code, y) and (code, y) not in have:
+                cells.append("no report")
+                continue
             gap = sorted(set(range(1, 34)) - have.get((code, y), set()))
             missing_total += len(gap)
+            expected += 33
             cells.append("all" if len(gap) == 33 else (spans(gap) or "none"))
         out.append(f"| {code} | " + " | ".join(cells) + " |")
-    out += ["", f"{missing_total} of {33 * len(countries) * len(years)} cells are missing."]
+    out += ["", f"{missing_total} of {expected} cells are missing."]
+    return out
+
+
+def cfsp_cells(rows, countries: dict[str, str]) -> list[str]:
+    """The Commission's CFSP alignment rate per country and report year: the rate where the
+    graph has it, every missing cell named."""
+    have: dict[tuple[str, int], list[str]] = defaultdict(list)
+    for r in rows("""SELECT ?code ?y ?rate WHERE {
+            ?f a enl:CFSPAlignmentRate ; enl:country/enl:iso3166Alpha3 ?code ; enl:refYear ?y ;
+               enl:rate ?rate ;
+               enl:measuredBy <https://w3id.org/eu-enlargement/id/org/european-commission> }
+            ORDER BY ?rate"""):
+        have[(str(r["code"]), int(str(r["y"])))].append(f"{float(r['rate']):g}%")
+    years = sorted(set(REPORT_YEARS) | {y for _, y in have})
+    out = ["", "## CFSP alignment rate (the Commission's): the series and its missing cells", "",
+           "The rate each yearly country report gives (chapter 31). Other bodies' figures "
+           "(ISAC, governments) are in the graph too, never merged into this series: "
+           "`/queries/cfsp-alignment.csv` has them all with the body that measured each, "
+           "`?country=SRB` for one country.", "",
+           "| country | " + " | ".join(str(y) for y in years) + " |",
+           "|---|" + "---|" * len(years)]
+    missing = []
+    for code in sorted(countries):
+        cells = []
+        for y in years:
+            if (code, y) in have:
+                cells.append(" / ".join(have[(code, y)]))
+            elif has_report(code, y):
+                cells.append("missing")
+                missing.append(f"{code} {y}")
+            else:
+                cells.append("no report")
+        out.append(f"| {code} | " + " | ".join(cells) + " |")
+    out += ["", f"{len(missing)} cells are missing."]
     return out
 
 

@@ -32,10 +32,10 @@ from .validation import ontology_graph
 REQUIRED = ("country", "fact_type", "date", "source_url", "source_title", "source_publisher",
             "source_kind")
 OPTIONAL = ("value", "chapter", "cluster", "partner", "measured_by", "year", "status", "note",
-            "source_date", "last_confirmed", "source_tier")
+            "source_date", "last_confirmed", "source_tier", "act")
 COLUMNS = REQUIRED + OPTIONAL
 SOURCE_KINDS = ("official", "news", "analysis", "secondary")
-STATUSES = ("signed", "in-force", "adopted", "frozen", "requested", "associated",
+STATUSES = ("signed", "in-force", "adopted", "extended", "frozen", "requested", "associated",
             "participation-agreement-signed")
 LEVELS = {"early-stage": "early-stage", "early-stage/some-level": "early-stage-some-level",
           "some-level": "some-level", "some-level/moderate": "some-level-moderate",
@@ -375,6 +375,16 @@ class Mapper:
         if r.get("status") and code != "mobility-corridor" and r["status"] in STATUSES:
             triples.append((ENL.status, iris.concept("fact-status", r["status"])))
             quals.append(r["status"])
+        if r.get("act"):  # the EU legal act: two acts of one day are two facts
+            try:
+                eli = iris.eli(r["act"])
+            except ValueError as exc:
+                self._err(n, "act", str(exc))
+            else:
+                triples += [(ENL.celex, Literal(r["act"])), (ENL.legalAct, eli)]
+                label_bits.append(iris.act_label(r["act"]))
+                if cls not in self.one_off:  # a one-off event keeps its one IRI
+                    quals.append(r["act"])
         if len(self.errors) > before:
             return
         one_off = cls in self.one_off and date is not None

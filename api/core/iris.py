@@ -76,6 +76,40 @@ def instrument(key: str) -> URIRef:
     return ID[f"instrument/{key}"]
 
 
+_CELEX = re.compile(r"^3(\d{4})([DRL])(\d{4})$")
+_ELI_TYPES = {"D": "dec", "R": "reg", "L": "dir"}
+
+
+def eli(celex: str) -> URIRef:
+    """The European Legislation Identifier of an act of secondary law from its CELEX number.
+
+    >>> eli("32022D0338")
+    rdflib.term.URIRef('http://data.europa.eu/eli/dec/2022/338/oj')
+
+    Sector 3 (secondary legislation) decisions, regulations and directives only: the ELI the
+    Publications Office assigns to the act as published in the Official Journal (``/oj``).
+    """
+    m = _CELEX.match(celex)
+    if m is None:
+        raise ValueError(f"{celex!r} is not the CELEX number of a decision, regulation or "
+                         "directive, e.g. 32022D0338 (3, year, D/R/L, four-digit number)")
+    year, kind, num = m.groups()
+    return URIRef(f"http://data.europa.eu/eli/{_ELI_TYPES[kind]}/{year}/{int(num)}/oj")
+
+
+def act_label(celex: str) -> str:
+    """How the Official Journal names an act, from its CELEX number.
+
+    >>> act_label("32022D0338")
+    'Decision 2022/338'
+    """
+    m = _CELEX.match(celex)
+    if m is None:
+        raise ValueError(f"{celex!r} is not a CELEX number")
+    year, kind, num = m.groups()
+    return f"{ {'D': 'Decision', 'R': 'Regulation', 'L': 'Directive'}[kind]} {year}/{int(num)}"
+
+
 def source(url: str) -> URIRef:
     """A source document ``id/source/{12 hex of sha256(url)}``: stable for the same URL."""
     return ID["source/" + hashlib.sha256(url.strip().encode()).hexdigest()[:12]]

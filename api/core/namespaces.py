@@ -111,6 +111,8 @@ class ENL(DefinedNamespace):
 
     # properties
     amountEUR: URIRef
+    celex: URIRef
+    legalAct: URIRef
     blockedBy: URIRef
     body: URIRef
     capabilityType: URIRef

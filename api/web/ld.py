@@ -366,34 +366,43 @@ def not_found(iri: str, fmt: Format) -> Rendered:
     return Rendered(404, data, fmt.content_type, None)
 
 
-_RETIRED: dict[str, dict[str, str]] = {}
+_RETIRED: dict[str, dict[str, list[str]]] = {}
 _RETIRED_LOCK = threading.Lock()
 
 
-def replaced_by(iri: str) -> str | None:
-    """The IRI that replaces a retired one (``dcterms:isReplacedBy``, kg/facts/retired.ttl:
-    a fact whose date part changed), read once per graph version."""
+def replaced_by(iri: str) -> list[str]:
+    """The IRIs that replace a retired one (``dcterms:isReplacedBy``, kg/facts/retired.ttl: a
+    fact whose key changed, or one split in two), sorted, read once per graph version."""
     version = state().service.version
     with _RETIRED_LOCK:
         table = _RETIRED.get(version)
     if table is None:
         rows = state().store.select(
             "SELECT ?old ?new WHERE { ?old <http://purl.org/dc/terms/isReplacedBy> ?new }")
-        table = {str(r["old"]): str(r["new"]) for r in rows}
+        table = {}
+        for r in rows:
+            table.setdefault(str(r["old"]), []).append(str(r["new"]))
+        for news in table.values():
+            news.sort()
         with _RETIRED_LOCK:
             _RETIRED.clear()
             _RETIRED[version] = table
-    return table.get(iri)
+    return table.get(iri, [])
 
 
 @bp.get("/id/<path:key>")
 def resource(key: str):
     stem, fmt = split_suffix(key)
-    new = replaced_by(BASE + "id/" + stem)
-    if new is not None:  # a minted IRI is never dropped: it redirects to its replacement
-        target = (core.local_path(new) or new) + (fmt.suffixes[0] if fmt else "")
-        resp = Response(f"Moved Permanently: {new}\n", status=301, mimetype="text/plain")
-        resp.headers["Location"] = target
+    news = replaced_by(BASE + "id/" + stem)
+    if news:  # a minted IRI is never dropped: it redirects to what replaces it
+        targets = [(core.local_path(n) or n) + (fmt.suffixes[0] if fmt else "") for n in news]
+        if len(news) == 1:
+            resp = Response(f"Moved Permanently: {news[0]}\n", status=301, mimetype="text/plain")
+        else:  # split in two: RFC 9110 15.4.1, the choices listed, the first as Location
+            resp = Response("Multiple Choices: this fact was split into\n"
+                            + "".join(f"{n}\n" for n in news), status=300,
+                            mimetype="text/plain")
+        resp.headers["Location"] = targets[0]
         resp.headers["Access-Control-Allow-Origin"] = "*"
         return resp
     return resource_response(BASE + "id/" + stem, fmt)

@@ -5,7 +5,7 @@ import shutil
 
 from conftest import FIXTURES, ROOT, cli
 from rdflib import Graph, Literal, URIRef
-from rdflib.namespace import DCTERMS, RDF
+from rdflib.namespace import DCTERMS, RDF, RDFS
 
 from enlargement_kg.core.namespaces import ENL
 
@@ -168,3 +168,38 @@ def test_a_commission_report_loads_in_one_command(tmp_path):
               if str(g.value(f, ENL.refYear)) == "2030"}
     assert grades == {("5", "good"), ("23", "moderate-good"), ("31", "well-advanced")}
     assert cli("build", "--out", str(tmp_path / "s"), "--kg", str(kg)).returncode == 0
+
+
+ACT_HEADER = ("country,fact_type,date,value,status,act,source_url,source_title,source_publisher,"
+              "source_date,source_kind\n")
+
+
+def test_two_council_decisions_of_one_day_are_two_facts_keyed_by_celex(tmp_path):
+    kg = copy_kg(tmp_path)
+    src = ",https://eur-lex.europa.eu/eli/dec/2099/1,Fixture OJ act,EUR-Lex,2099-01-02,official\n"
+    csv_ = tmp_path / "acts.csv"
+    csv_.write_text(ACT_HEADER
+                    + "SRB,epf-measure,2099-01-01,450000000,adopted,32099D0001" + src
+                    + "SRB,epf-measure,2099-01-01,50000000,adopted,32099D0002" + src)
+    res = cli("import", str(csv_), "--kg", str(kg), "--today", "2026-12-03")
+    assert res.returncode == 0, res.stderr
+    g = Graph().parse(kg / "facts" / "SRB.ttl")
+    base = "https://w3id.org/eu-enlargement/id/fact/SRB/epf-measure/2099-01-01/adopted/"
+    one, two = URIRef(base + "32099D0001"), URIRef(base + "32099D0002")
+    assert g.value(one, ENL.amountEUR).toPython() == 450000000
+    assert g.value(two, ENL.amountEUR).toPython() == 50000000
+    assert g.value(one, ENL.legalAct) == URIRef("http://data.europa.eu/eli/dec/2099/1/oj")
+    assert str(g.value(two, ENL.celex)) == "32099D0002"
+    assert "Decision 2099/2" in str(g.value(two, RDFS.label))
+
+
+def test_a_bad_celex_number_names_row_and_column(tmp_path):
+    kg = copy_kg(tmp_path)
+    before = snapshot(kg)
+    csv_ = tmp_path / "acts.csv"
+    csv_.write_text(ACT_HEADER + "SRB,epf-measure,2099-01-01,1,adopted,2022/338,"
+                    "https://eur-lex.europa.eu/x,T,EUR-Lex,2099-01-02,official\n")
+    res = cli("import", str(csv_), "--kg", str(kg))
+    assert res.returncode == 1
+    assert "row 2, column act" in res.stderr and "32022D0338" in res.stderr
+    assert snapshot(kg) == before

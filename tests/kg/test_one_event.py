@@ -198,7 +198,8 @@ def test_dates_are_typed_at_their_precision(app):
 
 
 def test_a_retired_iri_redirects_and_an_old_event_iri_is_its_claim(client, app):
-    old = select(app, "SELECT ?o ?n WHERE { ?o dcterms:isReplacedBy ?n } LIMIT 1")[0]
+    old = select(app, "SELECT ?o (SAMPLE(?m) AS ?n) WHERE { ?o dcterms:isReplacedBy ?m } "
+                      "GROUP BY ?o HAVING (COUNT(?m) = 1) LIMIT 1")[0]
     base = "https://w3id.org/eu-enlargement/"
     r = client.get("/" + str(old["o"])[len(base):] + ".ttl")
     assert r.status_code == 301
@@ -207,6 +208,19 @@ def test_a_retired_iri_redirects_and_an_old_event_iri_is_its_claim(client, app):
     claim = client.get("/id/fact/MNE/commission-opinion/2010-01-01.ttl")
     assert claim.status_code == 200
     assert b"claimOf" in claim.data and b"fact/MNE/commission-opinion>" in claim.data
+
+
+def test_a_fact_split_in_two_offers_both(client):
+    """Ukraine's EUR 500m of 23 March 2022 was two Council decisions: the old IRI answers
+    300 Multiple Choices naming both, each of which is a fact with its CELEX number."""
+    r = client.get("/id/fact/UKR/epf-measure/2022-03-23/adopted")
+    assert r.status_code == 300
+    body = r.get_data(as_text=True)
+    assert "2022-03-23/adopted/32022D0471" in body and "2022-03-23/adopted/32022D0472" in body
+    assert r.headers["Location"].endswith("/id/fact/UKR/epf-measure/2022-03-23/adopted/32022D0471")
+    page = client.get(r.headers["Location"] + ".ttl")
+    assert page.status_code == 200 and b"32022D0471" in page.data
+    assert b"<http://data.europa.eu/eli/dec/2022/471/oj>" in page.data
 
 
 def test_dates_module_shows_dates_at_their_precision():
@@ -312,9 +326,20 @@ def test_coverage_lists_every_missing_cell_of_the_preparation_series():
     graded = build_memory(validate_data=False).store.select(
         "PREFIX enl: <https://w3id.org/eu-enlargement/ontology#>\n"
         "SELECT (COUNT(*) AS ?n) WHERE { ?f a enl:PreparationAssessment ; enl:chapter ?c }")
-    years = len(table.splitlines()[4].split("|")) - 3
-    total, missing = 33 * 10 * years, int(table.split(" of ")[0].rsplit("\n", 1)[-1])
+    summary = table.strip().rsplit("\n", 1)[-1]  # "N of M cells are missing."
+    missing, total = (int(x) for x in summary.replace(" cells are missing.", "").split(" of "))
     assert total - missing == int(graded[0]["n"])  # every graded cell, and only those
+    assert total == 33 * sum(line.count("|") - 2 - line.count("no report") for line in rows)
+    assert "| UKR | no report |" in table  # no report on Ukraine before the 2023 package
+    # the Commission's CFSP series: each rate in its cell, every missing cell named
+    cfsp = text.split("## CFSP alignment rate (the Commission's)", 1)[1].split("\n## ", 1)[0]
+    srb = [line for line in cfsp.splitlines() if line.startswith("| SRB |")][0].split(" | ")
+    head = [c.strip(" |") for c in cfsp.splitlines()[4].split(" | ")]
+    assert srb[head.index("2022")] == "45%" and srb[head.index("2020")] == "64%"
+    assert cfsp.count("| missing") + cfsp.count(" missing |") >= 1
+    n_missing = int(cfsp.strip().rsplit("\n", 1)[-1].split(" ")[0])
+    assert n_missing == sum(line.split(" | ").count("missing") + line.endswith("missing |")
+                            for line in cfsp.splitlines() if line.startswith("| ")) 
     # freshness: each country's latest event and last confirmation
     fresh = text.split("## Freshness", 1)[1].split("## ", 1)[0]
     assert "| MNE | 2026-03-17 Montenegro:" in fresh

@@ -206,3 +206,18 @@ def test_no_canned_query_uses_filter_not_exists():
         code = " ".join(line for line in q.text.upper().splitlines()
                         if not line.lstrip().startswith("#"))
         assert "NOT EXISTS" not in " ".join(code.split()), name
+
+
+def test_epf_measures_one_row_per_council_decision(client):
+    ukr = rows(client, "epf-measures", country="UKR")
+    by_celex = {r["celex"]: r for r in ukr if r["celex"]}
+    assert by_celex["32022D0338"]["date"] == "2022-02-28"
+    assert float(by_celex["32022D0338"]["amountEUR"]) == 450_000_000
+    assert by_celex["32022D0471"]["act"] == "http://data.europa.eu/eli/dec/2022/471/oj"
+    assert by_celex["32022D2245"]["amountEUR"] == ""  # the sources give no amount: none shown
+    assert len(by_celex) == len([r for r in ukr if r["celex"]])  # one row per decision
+    # the first tranches, per decision, add up to the Council's EUR 1bn of March 2022
+    march = [r for r in ukr if r["date"] <= "2022-03-23" and r["celex"]]
+    assert sum(float(r["amountEUR"]) for r in march) == 1_000_000_000
+    mda = rows(client, "epf-measures", country="MDA")
+    assert any(r["status"] == "extended" and r["celex"] == "32026D1201" for r in mda)

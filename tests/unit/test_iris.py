@@ -1,6 +1,7 @@
 """IRIs are minted in one module, from official keys (docs/iri-policy.md)."""
 
 import pytest
+from rdflib import URIRef
 
 from enlargement_kg.core import iris
 
@@ -28,3 +29,12 @@ def test_source_is_stable_per_url():
 def test_graph_for_file():
     assert str(iris.graph_for("kg/facts/MNE.ttl")) == \
         "https://w3id.org/eu-enlargement/graph/kg/facts/MNE"
+
+
+def test_eli_and_label_from_a_celex_number():
+    assert iris.eli("32022D0338") == URIRef("http://data.europa.eu/eli/dec/2022/338/oj")
+    assert iris.eli("32024R1252") == URIRef("http://data.europa.eu/eli/reg/2024/1252/oj")
+    assert iris.act_label("32026D1201") == "Decision 2026/1201"
+    for bad in ("2022/338", "32022D338", "52022DC0338", "32022X0338"):
+        with pytest.raises(ValueError):
+            iris.eli(bad)
