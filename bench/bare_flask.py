@@ -16,14 +16,25 @@ import sys
 
 from flask import Flask, Response
 
-BODY = (b'{"head":{"vars":["p","o"]},"results":{"bindings":[{"p":{"type":"uri","value":'
-        b'"http://www.w3.org/1999/02/22-rdf-syntax-ns#type"},"o":{"type":"uri","value":'
-        b'"https://w3id.org/eu-enlargement/ontology#ChapterOpened"}}]}}')
+BODY = (
+    b'{"head":{"vars":["p","o"]},"results":{"bindings":[{"p":{"type":"uri","value":'
+    b'"http://www.w3.org/1999/02/22-rdf-syntax-ns#type"},"o":{"type":"uri","value":'
+    b'"https://w3id.org/eu-enlargement/ontology#ChapterOpened"}}]}}'
+)
 
 #: api/web/server.py's gunicorn options (kept in step by hand: compare when that file changes)
-GUNICORN = {"workers": 2, "threads": 4, "worker_class": "gthread", "preload_app": True,
-            "timeout": 120, "graceful_timeout": 5, "keepalive": 5, "accesslog": None,
-            "loglevel": "warning", "reuse_port": True}
+GUNICORN = {
+    "workers": 2,
+    "threads": 4,
+    "worker_class": "gthread",
+    "preload_app": True,
+    "timeout": 120,
+    "graceful_timeout": 5,
+    "keepalive": 5,
+    "accesslog": None,
+    "loglevel": "warning",
+    "reuse_port": True,
+}
 
 
 def create_app() -> Flask:

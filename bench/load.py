@@ -64,8 +64,9 @@ def lua_script(requests: list[Request], *, path: str, max_requests: int, nonce: 
     for r in requests:
         q = urllib.parse.quote(r.query, safe="")
         method = "GET" if len(q) <= MAX_GET else "POST"
-        rows.append("{" + f"m={_lua_str(method)}, q={_lua_str(q)}, bust={str(r.bust).lower()}"
-                    + "}")
+        rows.append(
+            "{" + f"m={_lua_str(method)}, q={_lua_str(q)}, bust={str(r.bust).lower()}" + "}"
+        )
     return f"""
 local reqs = {{
 {",".join(rows)}
@@ -127,8 +128,16 @@ end
 """
 
 
-def run_wrk(endpoint: str, requests: list[Request], *, clients: int, duration: float,
-            max_requests: int, threads: int = 1, timeout: float = 5.0) -> LoadResult:
+def run_wrk(
+    endpoint: str,
+    requests: list[Request],
+    *,
+    clients: int,
+    duration: float,
+    max_requests: int,
+    threads: int = 1,
+    timeout: float = 5.0,
+) -> LoadResult:
     url = urllib.parse.urlsplit(endpoint)
     nonce = f"{random.getrandbits(32):x}"
     per_thread = max(1, max_requests // threads)
@@ -136,27 +145,59 @@ def run_wrk(endpoint: str, requests: list[Request], *, clients: int, duration: f
         fh.write(lua_script(requests, path=url.path, max_requests=per_thread, nonce=nonce))
         script = fh.name
     try:
-        cmd = ["wrk", "-t", str(threads), "-c", str(clients), "-d", f"{duration:g}s",
-               "--timeout", f"{timeout:g}s", "-s", script, f"{url.scheme}://{url.netloc}/"]
+        cmd = [
+            "wrk",
+            "-t",
+            str(threads),
+            "-c",
+            str(clients),
+            "-d",
+            f"{duration:g}s",
+            "--timeout",
+            f"{timeout:g}s",
+            "-s",
+            script,
+            f"{url.scheme}://{url.netloc}/",
+        ]
         r = subprocess.run(cmd, capture_output=True, text=True, timeout=duration + 60)
     finally:
         Path(script).unlink(missing_ok=True)
     line = next((x for x in r.stdout.splitlines() if x.startswith("BENCH_JSON ")), None)
     if line is None:
         raise RuntimeError(f"wrk failed: {r.stdout[-1500:]} {r.stderr[-1500:]}")
-    d = json.loads(line[len("BENCH_JSON "):])
+    d = json.loads(line[len("BENCH_JSON ") :])
     secs = d["duration_us"] / 1e6
     errors = d["connect"] + d["read"] + d["write"] + d["timeout"] + d["status"]
-    return LoadResult(d["requests"], secs, d["requests"] / secs if secs else 0.0,
-                      d["p50"] / 1000, d["p90"] / 1000, d["p99"] / 1000, d["max"] / 1000,
-                      errors, "wrk", d)
+    return LoadResult(
+        d["requests"],
+        secs,
+        d["requests"] / secs if secs else 0.0,
+        d["p50"] / 1000,
+        d["p90"] / 1000,
+        d["p99"] / 1000,
+        d["max"] / 1000,
+        errors,
+        "wrk",
+        d,
+    )
 
 
 # -- the fallback: an asyncio load generator in its own process ---------------------------
 
-async def _client(host: str, port: int, path: str, requests: list[Request], start: int,
-                  stop_at: float, quota: int, lat: list[float], errs: list[int], nonce: str,
-                  cid: int) -> None:
+
+async def _client(
+    host: str,
+    port: int,
+    path: str,
+    requests: list[Request],
+    start: int,
+    stop_at: float,
+    quota: int,
+    lat: list[float],
+    errs: list[int],
+    nonce: str,
+    cid: int,
+) -> None:
     reader, writer = await asyncio.open_connection(host, port)
     i, n = start, 0
     try:
@@ -166,8 +207,10 @@ async def _client(host: str, port: int, path: str, requests: list[Request], star
             n += 1
             q = f"#bust-{nonce}-{cid}-{n}\n{r.query}" if r.bust else r.query
             body = urllib.parse.urlencode({"query": q}).encode()
-            head = (f"POST {path} HTTP/1.1\r\nHost: {host}:{port}\r\nAccept: {ACCEPT}\r\n"
-                    f"Content-Type: {FORM}\r\nContent-Length: {len(body)}\r\n\r\n").encode()
+            head = (
+                f"POST {path} HTTP/1.1\r\nHost: {host}:{port}\r\nAccept: {ACCEPT}\r\n"
+                f"Content-Type: {FORM}\r\nContent-Length: {len(body)}\r\n\r\n"
+            ).encode()
             t0 = time.perf_counter()
             writer.write(head + body)
             status_line = await reader.readline()
@@ -189,8 +232,9 @@ async def _client(host: str, port: int, path: str, requests: list[Request], star
         writer.close()
 
 
-def _py_load(conn, endpoint: str, requests: list[Request], clients: int, duration: float,
-             max_requests: int) -> None:
+def _py_load(
+    conn, endpoint: str, requests: list[Request], clients: int, duration: float, max_requests: int
+) -> None:
     url = urllib.parse.urlsplit(endpoint)
     lat: list[float] = []
     errs = [0]
@@ -199,21 +243,38 @@ def _py_load(conn, endpoint: str, requests: list[Request], clients: int, duratio
     async def main():
         stop_at = time.perf_counter() + duration
         quota = max(1, max_requests // clients)
-        await asyncio.gather(*(_client(url.hostname, url.port, url.path, requests,
-                                       c * 7919, stop_at, quota, lat, errs, nonce, c)
-                               for c in range(clients)))
+        await asyncio.gather(
+            *(
+                _client(
+                    url.hostname,
+                    url.port,
+                    url.path,
+                    requests,
+                    c * 7919,
+                    stop_at,
+                    quota,
+                    lat,
+                    errs,
+                    nonce,
+                    c,
+                )
+                for c in range(clients)
+            )
+        )
 
     t0 = time.perf_counter()
     asyncio.run(main())
     conn.send((lat, errs[0], time.perf_counter() - t0))
 
 
-def run_python(endpoint: str, requests: list[Request], *, clients: int, duration: float,
-               max_requests: int) -> LoadResult:
+def run_python(
+    endpoint: str, requests: list[Request], *, clients: int, duration: float, max_requests: int
+) -> LoadResult:
     ctx = mp.get_context("spawn")
     parent, child = ctx.Pipe(duplex=False)
-    p = ctx.Process(target=_py_load, args=(child, endpoint, requests, clients, duration,
-                                           max_requests))
+    p = ctx.Process(
+        target=_py_load, args=(child, endpoint, requests, clients, duration, max_requests)
+    )
     p.start()
     lat, errors, secs = parent.recv()
     p.join()
@@ -222,16 +283,28 @@ def run_python(endpoint: str, requests: list[Request], *, clients: int, duration
     def pct(q: float) -> float:
         return lat[min(len(lat) - 1, int(q * len(lat)))] * 1000 if lat else 0.0
 
-    return LoadResult(len(lat), secs, len(lat) / secs if secs else 0.0, pct(0.5), pct(0.9),
-                      pct(0.99), (lat[-1] * 1000) if lat else 0.0, errors, "python-asyncio")
+    return LoadResult(
+        len(lat),
+        secs,
+        len(lat) / secs if secs else 0.0,
+        pct(0.5),
+        pct(0.9),
+        pct(0.99),
+        (lat[-1] * 1000) if lat else 0.0,
+        errors,
+        "python-asyncio",
+    )
 
 
-def run_load(endpoint: str, requests: list[Request], *, clients: int, duration: float,
-             max_requests: int) -> LoadResult:
+def run_load(
+    endpoint: str, requests: list[Request], *, clients: int, duration: float, max_requests: int
+) -> LoadResult:
     """Drive ``clients`` concurrent connections for at most ``duration`` seconds and at most
     ``max_requests`` requests."""
     if shutil.which("wrk"):
-        return run_wrk(endpoint, requests, clients=clients, duration=duration,
-                       max_requests=max_requests)
-    return run_python(endpoint, requests, clients=clients, duration=duration,
-                      max_requests=max_requests)
+        return run_wrk(
+            endpoint, requests, clients=clients, duration=duration, max_requests=max_requests
+        )
+    return run_python(
+        endpoint, requests, clients=clients, duration=duration, max_requests=max_requests
+    )

@@ -74,13 +74,13 @@ WARM_PASSES = 10
 
 # -- timing helpers ------------------------------------------------------------------------
 
+
 def repeat(fn, *, budget: float, max_runs: int = 25, min_runs: int = 1) -> list[float]:
     """Run ``fn`` until ``budget`` seconds are spent (at least ``min_runs``, at most
     ``max_runs`` times); the list of durations."""
     times: list[float] = []
     start = time.perf_counter()
-    while len(times) < max_runs and (len(times) < min_runs or
-                                     time.perf_counter() - start < budget):
+    while len(times) < max_runs and (len(times) < min_runs or time.perf_counter() - start < budget):
         t0 = time.perf_counter()
         fn()
         times.append(time.perf_counter() - t0)
@@ -128,6 +128,7 @@ def median_ms(times: list[float] | None) -> float | None:
 
 # -- engines in process ------------------------------------------------------------------------
 
+
 class InProcess:
     """pyoxigraph raw, our query service without its cache, and rdflib, on one file."""
 
@@ -157,8 +158,9 @@ class InProcess:
         return len(list(self.ox.query(text, use_default_graph_as_union=True)))
 
     def ours(self, text: str):
-        res, _ = self.service.run(text, result_format=JSON_FMT, graph_format=TURTLE,
-                                  use_cache=False)
+        res, _ = self.service.run(
+            text, result_format=JSON_FMT, graph_format=TURTLE, use_cache=False
+        )
         return res
 
     @staticmethod
@@ -204,30 +206,34 @@ class QueryTiming:
         return self.rdflib_ms / self.ours_ms if self.rdflib_ms else None
 
 
-def time_queries(engines: InProcess, queries: list[BenchQuery], *, rdflib_timeout: float,
-                 echo) -> list[QueryTiming]:
+def time_queries(
+    engines: InProcess, queries: list[BenchQuery], *, rdflib_timeout: float, echo
+) -> list[QueryTiming]:
     out = []
     for q in queries:
         t = QueryTiming(q.name, q.label, rdflib_timeout=rdflib_timeout)
         try:
-            t.oxigraph_ms = median_ms(repeat(lambda q=q: engines.oxigraph(q.text), budget=0.5,
-                                             min_runs=3))
+            t.oxigraph_ms = median_ms(
+                repeat(lambda q=q: engines.oxigraph(q.text), budget=0.5, min_runs=3)
+            )
             t.rows = engines.rows(engines.ours(q.text))
-            t.ours_ms = median_ms(repeat(lambda q=q: engines.ours(q.text), budget=0.5,
-                                         min_runs=3))
+            t.ours_ms = median_ms(repeat(lambda q=q: engines.ours(q.text), budget=0.5, min_runs=3))
         except (StoreError, SyntaxError, ValueError) as exc:
             t.rdflib_status = f"error in pyoxigraph: {exc}"[:120]
             out.append(t)
             continue
         if engines.rdflib is not None:
-            status, times, rows = in_child(lambda q=q: engines.rdf(q.text),
-                                           timeout=rdflib_timeout, budget=0.5, max_runs=3)
+            status, times, rows = in_child(
+                lambda q=q: engines.rdf(q.text), timeout=rdflib_timeout, budget=0.5, max_runs=3
+            )
             if status == "ok":
                 t.rdflib_ms, t.rdflib_rows = median_ms(times), rows
             else:
                 t.rdflib_status = status if status == "timeout" else f"error: {times}"
-        echo(f"    {q.name:34} rows {t.rows!s:>6}  rdflib {fmt_ms(t.rdflib_ms, t)}  "
-             f"pyoxigraph {fmt_ms(t.oxigraph_ms)}  ours {fmt_ms(t.ours_ms)}")
+        echo(
+            f"    {q.name:34} rows {t.rows!s:>6}  rdflib {fmt_ms(t.rdflib_ms, t)}  "
+            f"pyoxigraph {fmt_ms(t.oxigraph_ms)}  ours {fmt_ms(t.ours_ms)}"
+        )
         out.append(t)
     return out
 
@@ -244,8 +250,10 @@ def fmt_ms(v: float | None, t: QueryTiming | None = None) -> str:
 
 # -- HTTP ---------------------------------------------------------------------------------------
 
-def http_times(server: Server, queries: list[BenchQuery], *, bust: bool, budget: float = 1.0
-               ) -> dict[str, tuple[float | None, int | None]]:
+
+def http_times(
+    server: Server, queries: list[BenchQuery], *, bust: bool, budget: float = 1.0
+) -> dict[str, tuple[float | None, int | None]]:
     """Each query sequentially from one client: (median ms, rows)."""
     out = {}
     for k, q in enumerate(queries):
@@ -328,8 +336,10 @@ class SizeResult:
 def run_size(size: str, *, workdir: Path, args, echo) -> SizeResult:
     echo(f"\n== {size} ==")
     g = generate(size=size, out=workdir / f"synthetic-{size}.nq", seed=args.seed)
-    echo(f"  generated {g.triples:,} triples in {g.graphs} named graphs ({g.facts:,} facts), "
-         f"sha256 {g.digest}")
+    echo(
+        f"  generated {g.triples:,} triples in {g.graphs} named graphs ({g.facts:,} facts), "
+        f"sha256 {g.digest}"
+    )
     store_dir = workdir / f"store-{size}"
     make_store(g.path, store_dir, version=g.digest)
     subjects = g.sample_subjects
@@ -361,24 +371,30 @@ def run_size(size: str, *, workdir: Path, args, echo) -> SizeResult:
     echo(f"  per-query timings in process ({source}):")
     settle([])  # the previous size's servers may still be shutting down
     per_query = first_of_each(usable)
-    res.queries = time_queries(engines, per_query, rdflib_timeout=args.rdflib_timeout,
-                               echo=echo)
+    res.queries = time_queries(engines, per_query, rdflib_timeout=args.rdflib_timeout, echo=echo)
     pl = time_queries(engines, points[:5], rdflib_timeout=args.rdflib_timeout, echo=lambda *_: None)
     res.queries.append(_median_timing("point-lookup", pl))
 
     # the regression pair, every engine bounded
     ne, mi = regression_pair()
     reg: dict[str, dict] = {}
-    for name, fn in (("pyoxigraph", engines.oxigraph),
-                     ("rdflib", engines.rdf if engines.rdflib is not None else None)):
+    for name, fn in (
+        ("pyoxigraph", engines.oxigraph),
+        ("rdflib", engines.rdf if engines.rdflib is not None else None),
+    ):
         if fn is None:
             continue
         row = {}
         for q in (ne, mi):
-            status, times, rows = in_child(lambda q=q, fn=fn: fn(q.text),
-                                           timeout=args.slow_timeout, budget=1.0, max_runs=3)
-            row[q.name] = {"status": status, "ms": median_ms(times) if status == "ok" else None,
-                           "rows": rows, "timeout": args.slow_timeout}
+            status, times, rows = in_child(
+                lambda q=q, fn=fn: fn(q.text), timeout=args.slow_timeout, budget=1.0, max_runs=3
+            )
+            row[q.name] = {
+                "status": status,
+                "ms": median_ms(times) if status == "ok" else None,
+                "rows": rows,
+                "timeout": args.slow_timeout,
+            }
         reg[name] = row
 
     # HTTP: every server up at once (idle ones cost nothing), workloads in rounds
@@ -392,13 +408,16 @@ def run_size(size: str, *, workdir: Path, args, echo) -> SizeResult:
             servers["virtuoso"] = start_virtuoso(g.path, logs / f"virtuoso-{size}.log")
             echo(f"  Virtuoso: {', '.join(servers['virtuoso'].notes)}")
         elif not args.no_virtuoso:
-            res.notes.append("Virtuoso is not installed (apt-get install -y "
-                             "virtuoso-opensource-7-bin): its columns are empty")
+            res.notes.append(
+                "Virtuoso is not installed (apt-get install -y "
+                "virtuoso-opensource-7-bin): its columns are empty"
+            )
         # sequential per-query latency over HTTP: ours uncached, Virtuoso
         per_http = per_query + [points[0]]
         ours_http = http_times(servers["ours"], per_http, bust=True)
-        virt_http = (http_times(servers["virtuoso"], per_http, bust=False)
-                     if "virtuoso" in servers else {})
+        virt_http = (
+            http_times(servers["virtuoso"], per_http, bust=False) if "virtuoso" in servers else {}
+        )
         for t, q in zip(res.queries, per_http, strict=True):
             key = q.label
             t.ours_http_ms = ours_http.get(key, (None, None))[0]
@@ -408,40 +427,59 @@ def run_size(size: str, *, workdir: Path, args, echo) -> SizeResult:
             for q in (ne, mi):
                 ms = http_times(servers["virtuoso"], [q], bust=False, budget=1.0)[q.label]
                 reg.setdefault("virtuoso", {})[q.name] = {
-                    "status": "ok" if ms[0] is not None else "error", "ms": ms[0],
-                    "rows": ms[1], "timeout": 30}
+                    "status": "ok" if ms[0] is not None else "error",
+                    "ms": ms[0],
+                    "rows": ms[1],
+                    "timeout": 30,
+                }
         res.regression = reg
         # warm-up: the mix WARM_PASSES times through each SPARQL server with the measured
         # number of clients, so that every gunicorn worker (each has its own cache) and
         # Virtuoso's buffers have seen every request
         for name in ("ours", "virtuoso"):
             if name in servers:
-                run_load(servers[name].endpoint, mix, clients=args.clients, duration=120,
-                         max_requests=WARM_PASSES * len(mix))
+                run_load(
+                    servers[name].endpoint,
+                    mix,
+                    clients=args.clients,
+                    duration=120,
+                    max_requests=WARM_PASSES * len(mix),
+                )
                 settle(list(servers.values()))
         # the cacheable mix first (the unique workloads would flood the caches), each phase
         # in rounds where the servers take turns
-        phases = [[("ours", "mix", mix), ("virtuoso", "mix", mix)],
-                  [("ours", "mix-unique", mix_busted),
-                   ("ours", "point-unique", point_busted),
-                   ("virtuoso", "point-unique", point_busted),
-                   ("bare-flask", "point-unique", point_busted)]]
+        phases = [
+            [("ours", "mix", mix), ("virtuoso", "mix", mix)],
+            [
+                ("ours", "mix-unique", mix_busted),
+                ("ours", "point-unique", point_busted),
+                ("virtuoso", "point-unique", point_busted),
+                ("bare-flask", "point-unique", point_busted),
+            ],
+        ]
         per_run = args.duration / args.rounds
         for plan, rnd in ((plan, rnd) for plan in phases for rnd in range(args.rounds)):
             for name, workload, reqs in plan:
                 if name not in servers:
                     continue
                 cpu0 = servers[name].cpu_seconds()
-                r = run_load(servers[name].endpoint, reqs, clients=args.clients,
-                             duration=per_run, max_requests=args.max_requests)
+                r = run_load(
+                    servers[name].endpoint,
+                    reqs,
+                    clients=args.clients,
+                    duration=per_run,
+                    max_requests=args.max_requests,
+                )
                 r.cpu_ms = (servers[name].cpu_seconds() - cpu0) * 1000 / max(1, r.requests)
                 # requests the clients gave up on still run: wait for every server
                 settle(list(servers.values()))
                 res.http.setdefault(f"{name}/{workload}", HttpRun(name, workload)).rounds.append(r)
-                echo(f"  round {rnd + 1} {name:10} {workload:13} {r.rps:8,.0f} req/s  "
-                     f"p50 {r.p50_ms:6.1f} ms  p99 {r.p99_ms:7.1f} ms  "
-                     f"server CPU {r.cpu_ms:5.2f} ms/request"
-                     + (f"  errors {r.errors}" if r.errors else ""))
+                echo(
+                    f"  round {rnd + 1} {name:10} {workload:13} {r.rps:8,.0f} req/s  "
+                    f"p50 {r.p50_ms:6.1f} ms  p99 {r.p99_ms:7.1f} ms  "
+                    f"server CPU {r.cpu_ms:5.2f} ms/request"
+                    + (f"  errors {r.errors}" if r.errors else "")
+                )
     finally:
         for s in servers.values():
             s.stop()
@@ -453,8 +491,11 @@ def _median_timing(name: str, ts: list[QueryTiming]) -> QueryTiming:
         vals = [getattr(t, attr) for t in ts if getattr(t, attr) is not None]
         return statistics.median(vals) if vals else None
 
-    out = QueryTiming(name, f"{name} (median of {len(ts)} subjects)",
-                      rdflib_timeout=ts[0].rdflib_timeout if ts else 0)
+    out = QueryTiming(
+        name,
+        f"{name} (median of {len(ts)} subjects)",
+        rdflib_timeout=ts[0].rdflib_timeout if ts else 0,
+    )
     out.rows = med("rows")
     out.rdflib_rows = med("rdflib_rows")
     out.rdflib_ms, out.oxigraph_ms = med("rdflib_ms"), med("oxigraph_ms")
@@ -466,12 +507,17 @@ def _median_timing(name: str, ts: list[QueryTiming]) -> QueryTiming:
 
 # -- start-up on the real graph ---------------------------------------------------------------
 
+
 def startup_times(workdir: Path, *, runs: int = 3) -> tuple[list[float], str]:
     """Build the real graph once, then start ``enlargement-kg serve --store`` ``runs``
     times: the seconds from launching the command to the first answered SPARQL query."""
     store = workdir / "real-store"
-    r = subprocess.run([sys.executable, "-m", "enlargement_kg.cli", "build", "--out",
-                        str(store)], capture_output=True, text=True, timeout=600)
+    r = subprocess.run(
+        [sys.executable, "-m", "enlargement_kg.cli", "build", "--out", str(store)],
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
     if r.returncode != 0:
         return [], f"build failed: {r.stderr[-500:]}"
     times = []
@@ -484,6 +530,7 @@ def startup_times(workdir: Path, *, runs: int = 3) -> tuple[list[float], str]:
 
 # -- the report --------------------------------------------------------------------------------
 
+
 def verdict(ok: bool | None) -> str:
     return "n/a" if ok is None else ("PASS" if ok else "MISS")
 
@@ -494,9 +541,11 @@ def http_table(res: SizeResult) -> list[str]:
         m = run.median if run else None
         if m is None:
             return "n/a"
-        return (f"{m.rps:,.0f} req/s, p50 {m.p50_ms:.1f} / p99 {m.p99_ms:.1f} ms"
-                + (f", CPU {m.cpu_ms:.2f} ms/req" if m.cpu_ms is not None else "")
-                + (f", {m.errors} errors" if m.errors else ""))
+        return (
+            f"{m.rps:,.0f} req/s, p50 {m.p50_ms:.1f} / p99 {m.p99_ms:.1f} ms"
+            + (f", CPU {m.cpu_ms:.2f} ms/req" if m.cpu_ms is not None else "")
+            + (f", {m.errors} errors" if m.errors else "")
+        )
 
     def ratio(a, b):
         """req/s of a over b, and (in brackets) b's CPU per request over a's: the ratio of
@@ -508,23 +557,34 @@ def http_table(res: SizeResult) -> list[str]:
         cpu = f" ({mb.cpu_ms / ma.cpu_ms:.2f}x by CPU)" if ma.cpu_ms and mb.cpu_ms else ""
         return f"{ma.rps / mb.rps:.2f}x{cpu}"
 
-    lines = [f"| workload ({res.size}) | ours | Virtuoso | bare Flask | ours / Virtuoso | "
-             "ours / bare Flask |", "|---|---|---|---|---:|---:|"]
-    lines.append(f"| mix, cacheable | {cell('ours/mix')} | {cell('virtuoso/mix')} | | "
-                 f"{ratio('ours/mix', 'virtuoso/mix')} | |")
-    lines.append(f"| mix, every request unique | {cell('ours/mix-unique')} | | | "
-                 f"{ratio('ours/mix-unique', 'virtuoso/mix')} | |")
-    lines.append(f"| point lookups, every request unique | {cell('ours/point-unique')} | "
-                 f"{cell('virtuoso/point-unique')} | {cell('bare-flask/point-unique')} | "
-                 f"{ratio('ours/point-unique', 'virtuoso/point-unique')} | "
-                 f"{ratio('ours/point-unique', 'bare-flask/point-unique')} |")
+    lines = [
+        f"| workload ({res.size}) | ours | Virtuoso | bare Flask | ours / Virtuoso | "
+        "ours / bare Flask |",
+        "|---|---|---|---|---:|---:|",
+    ]
+    lines.append(
+        f"| mix, cacheable | {cell('ours/mix')} | {cell('virtuoso/mix')} | | "
+        f"{ratio('ours/mix', 'virtuoso/mix')} | |"
+    )
+    lines.append(
+        f"| mix, every request unique | {cell('ours/mix-unique')} | | | "
+        f"{ratio('ours/mix-unique', 'virtuoso/mix')} | |"
+    )
+    lines.append(
+        f"| point lookups, every request unique | {cell('ours/point-unique')} | "
+        f"{cell('virtuoso/point-unique')} | {cell('bare-flask/point-unique')} | "
+        f"{ratio('ours/point-unique', 'virtuoso/point-unique')} | "
+        f"{ratio('ours/point-unique', 'bare-flask/point-unique')} |"
+    )
     return lines
 
 
 def query_table(res: SizeResult) -> list[str]:
-    lines = [f"| query ({res.size}) | rows | rdflib ms | pyoxigraph ms | ours in-process ms | "
-             "ours HTTP uncached ms | Virtuoso HTTP ms | speed-up over rdflib |",
-             "|---|---:|---:|---:|---:|---:|---:|---:|"]
+    lines = [
+        f"| query ({res.size}) | rows | rdflib ms | pyoxigraph ms | ours in-process ms | "
+        "ours HTTP uncached ms | Virtuoso HTTP ms | speed-up over rdflib |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|",
+    ]
     for t in res.queries:
         rows = f"{t.rows:g}" if t.rows is not None else "n/a"
         disagree = []
@@ -535,17 +595,24 @@ def query_table(res: SizeResult) -> list[str]:
         if disagree:
             rows += " (" + ", ".join(disagree) + ")"
         sp = t.speedup
-        sp_text = "n/a" if sp is None else (("≥ " if t.rdflib_status == "timeout" else "")
-                                            + f"{sp:,.0f}x")
-        lines.append(f"| {t.name} | {rows} | {fmt_ms(t.rdflib_ms, t)} | {fmt_ms(t.oxigraph_ms)} | "
-                     f"{fmt_ms(t.ours_ms)} | {fmt_ms(t.ours_http_ms)} | "
-                     f"{fmt_ms(t.virtuoso_http_ms)} | {sp_text} |")
+        sp_text = (
+            "n/a"
+            if sp is None
+            else (("≥ " if t.rdflib_status == "timeout" else "") + f"{sp:,.0f}x")
+        )
+        lines.append(
+            f"| {t.name} | {rows} | {fmt_ms(t.rdflib_ms, t)} | {fmt_ms(t.oxigraph_ms)} | "
+            f"{fmt_ms(t.ours_ms)} | {fmt_ms(t.ours_http_ms)} | "
+            f"{fmt_ms(t.virtuoso_http_ms)} | {sp_text} |"
+        )
     return lines
 
 
 def regression_table(res: SizeResult) -> list[str]:
-    lines = [f"| engine ({res.size}) | FILTER NOT EXISTS | MINUS | NOT EXISTS / MINUS |",
-             "|---|---:|---:|---:|"]
+    lines = [
+        f"| engine ({res.size}) | FILTER NOT EXISTS | MINUS | NOT EXISTS / MINUS |",
+        "|---|---:|---:|---:|",
+    ]
     for engine, row in res.regression.items():
         ne, mi = row.get("not-exists", {}), row.get("minus", {})
 
@@ -575,35 +642,51 @@ def targets(results: list[SizeResult], startup: list[float]) -> list[str]:
         v = virt.median if virt else None
         if o and v:
             ok = o.rps >= v.rps and o.p99_ms < MIX_P99_MS
-            lines.append(f"| mix: ours >= Virtuoso req/s, p99 < {MIX_P99_MS:g} ms | {res.size} | "
-                         f"{o.rps:,.0f} vs {v.rps:,.0f} req/s ({o.rps / v.rps:.2f}x), "
-                         f"p99 {o.p99_ms:.1f} ms | {verdict(ok)} |")
+            lines.append(
+                f"| mix: ours >= Virtuoso req/s, p99 < {MIX_P99_MS:g} ms | {res.size} | "
+                f"{o.rps:,.0f} vs {v.rps:,.0f} req/s ({o.rps / v.rps:.2f}x), "
+                f"p99 {o.p99_ms:.1f} ms | {verdict(ok)} |"
+            )
         elif o:
-            lines.append(f"| mix: ours >= Virtuoso req/s, p99 < {MIX_P99_MS:g} ms | {res.size} | "
-                         f"{o.rps:,.0f} req/s, p99 {o.p99_ms:.1f} ms; no Virtuoso | n/a |")
+            lines.append(
+                f"| mix: ours >= Virtuoso req/s, p99 < {MIX_P99_MS:g} ms | {res.size} | "
+                f"{o.rps:,.0f} req/s, p99 {o.p99_ms:.1f} ms; no Virtuoso | n/a |"
+            )
         pu, fl = res.http.get("ours/point-unique"), res.http.get("bare-flask/point-unique")
         if pu and fl and pu.median and fl.median:
             share = pu.median.rps / fl.median.rps
-            by_cpu = (f"; by CPU per request {fl.median.cpu_ms / pu.median.cpu_ms:.0%}"
-                      if pu.median.cpu_ms and fl.median.cpu_ms else "")
-            lines.append(f"| uncached point lookups >= {UNCACHED_SHARE:.0%} of bare Flask | "
-                         f"{res.size} | {pu.median.rps:,.0f} vs {fl.median.rps:,.0f} req/s "
-                         f"({share:.0%}){by_cpu} | {verdict(share >= UNCACHED_SHARE)} |")
+            by_cpu = (
+                f"; by CPU per request {fl.median.cpu_ms / pu.median.cpu_ms:.0%}"
+                if pu.median.cpu_ms and fl.median.cpu_ms
+                else ""
+            )
+            lines.append(
+                f"| uncached point lookups >= {UNCACHED_SHARE:.0%} of bare Flask | "
+                f"{res.size} | {pu.median.rps:,.0f} vs {fl.median.rps:,.0f} req/s "
+                f"({share:.0%}){by_cpu} | {verdict(share >= UNCACHED_SHARE)} |"
+            )
         sps = [(t.name, t.speedup) for t in res.queries if t.speedup is not None]
         if sps:
             worst = min(sps, key=lambda x: x[1])
             slow = [n for n, s in sps if s < SPEEDUP]
-            lines.append(f"| every query >= {SPEEDUP:g}x faster than rdflib | {res.size} | "
-                         f"slowest ratio {worst[1]:,.0f}x ({worst[0]})"
-                         + (f"; under {SPEEDUP:g}x: {', '.join(slow)}" if slow else "")
-                         + f" | {verdict(not slow)} |")
+            lines.append(
+                f"| every query >= {SPEEDUP:g}x faster than rdflib | {res.size} | "
+                f"slowest ratio {worst[1]:,.0f}x ({worst[0]})"
+                + (f"; under {SPEEDUP:g}x: {', '.join(slow)}" if slow else "")
+                + f" | {verdict(not slow)} |"
+            )
         nx = [n for n in {t.name for t in res.queries} if _uses_not_exists(n)]
-        lines.append(f"| no canned query uses FILTER NOT EXISTS (regression guard) | {res.size} | "
-                     + (", ".join(nx) if nx else "none does") + f" | {verdict(not nx)} |")
+        lines.append(
+            f"| no canned query uses FILTER NOT EXISTS (regression guard) | {res.size} | "
+            + (", ".join(nx) if nx else "none does")
+            + f" | {verdict(not nx)} |"
+        )
     if startup:
-        lines.append(f"| `serve --store` answers within {STARTUP_S:g} s (real graph) | real | "
-                     f"{statistics.median(startup):.2f} s median, {max(startup):.2f} s max of "
-                     f"{len(startup)} | {verdict(statistics.median(startup) <= STARTUP_S)} |")
+        lines.append(
+            f"| `serve --store` answers within {STARTUP_S:g} s (real graph) | real | "
+            f"{statistics.median(startup):.2f} s median, {max(startup):.2f} s max of "
+            f"{len(startup)} | {verdict(statistics.median(startup) <= STARTUP_S)} |"
+        )
     return lines
 
 
@@ -626,37 +709,62 @@ def machine() -> str:
     cpu = ""
     try:
         cpuinfo = Path("/proc/cpuinfo").read_text().splitlines()
-        cpu = next(line.split(":", 1)[1].strip() for line in cpuinfo
-                   if line.startswith("model name"))
+        cpu = next(
+            line.split(":", 1)[1].strip() for line in cpuinfo if line.startswith("model name")
+        )
     except (OSError, StopIteration):
         pass
-    return (f"{os.cpu_count()} CPUs ({cpu or platform.machine()}){mem}, "
-            f"{platform.system()} {platform.release()}, Python {platform.python_version()}, "
-            f"pyoxigraph {ox.__version__}")
+    return (
+        f"{os.cpu_count()} CPUs ({cpu or platform.machine()}){mem}, "
+        f"{platform.system()} {platform.release()}, Python {platform.python_version()}, "
+        f"pyoxigraph {ox.__version__}"
+    )
 
 
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     p.add_argument("--sizes", default="10k,100k", help="synthetic sizes: 10k, 100k, 1m")
-    p.add_argument("--duration", type=float, default=12.0,
-                   help="seconds of load per server and workload, split over the rounds")
-    p.add_argument("--rounds", type=int, default=3,
-                   help="rounds the servers take turns in (the median round is reported)")
+    p.add_argument(
+        "--duration",
+        type=float,
+        default=12.0,
+        help="seconds of load per server and workload, split over the rounds",
+    )
+    p.add_argument(
+        "--rounds",
+        type=int,
+        default=3,
+        help="rounds the servers take turns in (the median round is reported)",
+    )
     p.add_argument("--clients", type=int, default=16)
-    p.add_argument("--max-requests", type=int, default=500_000,
-                   help="at most this many requests per run")
-    p.add_argument("--variants", type=int, default=6,
-                   help="argument sets per parameterised canned query")
-    p.add_argument("--rdflib-timeout", type=float, default=10.0,
-                   help="seconds before an rdflib query is stopped (its ratio is then a bound)")
-    p.add_argument("--slow-timeout", type=float, default=10.0,
-                   help="seconds before a FILTER NOT EXISTS run is stopped")
+    p.add_argument(
+        "--max-requests", type=int, default=500_000, help="at most this many requests per run"
+    )
+    p.add_argument(
+        "--variants", type=int, default=6, help="argument sets per parameterised canned query"
+    )
+    p.add_argument(
+        "--rdflib-timeout",
+        type=float,
+        default=10.0,
+        help="seconds before an rdflib query is stopped (its ratio is then a bound)",
+    )
+    p.add_argument(
+        "--slow-timeout",
+        type=float,
+        default=10.0,
+        help="seconds before a FILTER NOT EXISTS run is stopped",
+    )
     p.add_argument("--seed", type=int, default=20261126)
     p.add_argument("--no-virtuoso", action="store_true")
     p.add_argument("--no-rdflib", action="store_true")
     p.add_argument("--no-startup", action="store_true")
-    p.add_argument("--json", type=Path, default=RESULTS / "last-run.json",
-                   help="where the figures go as JSON (default bench/results/last-run.json)")
+    p.add_argument(
+        "--json",
+        type=Path,
+        default=RESULTS / "last-run.json",
+        help="where the figures go as JSON (default bench/results/last-run.json)",
+    )
     p.add_argument("--keep", type=Path, help="keep the data and logs in this folder")
     args = p.parse_args(argv)
     t_start = time.perf_counter()
@@ -667,9 +775,11 @@ def main(argv: list[str] | None = None) -> int:
     load1 = os.getloadavg()[0]
     echo(f"enlargement-kg benchmark, {dt.datetime.now().isoformat(timespec='seconds')}")
     echo(f"machine: {machine()}")
-    echo(f"load: {'wrk' if shutil.which('wrk') else 'python asyncio'}, {args.clients} clients, "
-         f"{args.duration:g} s per server and workload in {args.rounds} rounds; "
-         f"load average at start {load1:.2f}")
+    echo(
+        f"load: {'wrk' if shutil.which('wrk') else 'python asyncio'}, {args.clients} clients, "
+        f"{args.duration:g} s per server and workload in {args.rounds} rounds; "
+        f"load average at start {load1:.2f}"
+    )
     if load1 > 1.0:
         echo("  WARNING: the machine is busy (load average > 1): figures are noisy")
     workdir = Path(tempfile.mkdtemp(prefix="enlargement-kg-bench-"))
@@ -691,26 +801,40 @@ def main(argv: list[str] | None = None) -> int:
 
     out: list[str] = []
     for res in results:
-        out += ["", f"### {res.size}: {res.triples:,} triples, {res.graphs} named graphs; "
-                    f"queries from {res.queries_source}; mix of {res.mix_size} requests", ""]
+        out += [
+            "",
+            f"### {res.size}: {res.triples:,} triples, {res.graphs} named graphs; "
+            f"queries from {res.queries_source}; mix of {res.mix_size} requests",
+            "",
+        ]
         out += http_table(res) + [""] + query_table(res) + [""] + regression_table(res)
         for n in res.notes:
             out.append(f"\nNote: {n}")
         if res.dropped:
             out.append("\nDropped (the bound query does not parse): " + "; ".join(res.dropped))
     out += ["", "### Targets", ""] + targets(results, startup)
-    out.append(f"\nload average at end {os.getloadavg()[0]:.2f}; the run took "
-               f"{time.perf_counter() - t_start:.0f} s")
+    out.append(
+        f"\nload average at end {os.getloadavg()[0]:.2f}; the run took "
+        f"{time.perf_counter() - t_start:.0f} s"
+    )
     echo("\n".join(out))
     if args.json:
         args.json.parent.mkdir(parents=True, exist_ok=True)
-        doc = {"when": dt.datetime.now().isoformat(timespec="seconds"), "machine": machine(),
-               "args": {k: str(v) for k, v in vars(args).items()}, "startup": startup,
-               "load_average_start": load1,
-               "sizes": [{**{k: v for k, v in asdict(r).items() if k != "http"},
-                          "http": {k: [x.as_dict() for x in run.rounds]
-                                   for k, run in r.http.items()}} for r in results],
-               "report": "\n".join(out)}
+        doc = {
+            "when": dt.datetime.now().isoformat(timespec="seconds"),
+            "machine": machine(),
+            "args": {k: str(v) for k, v in vars(args).items()},
+            "startup": startup,
+            "load_average_start": load1,
+            "sizes": [
+                {
+                    **{k: v for k, v in asdict(r).items() if k != "http"},
+                    "http": {k: [x.as_dict() for x in run.rounds] for k, run in r.http.items()},
+                }
+                for r in results
+            ],
+            "report": "\n".join(out),
+        }
         args.json.write_text(json.dumps(doc, indent=2, default=str))
     return 0
 

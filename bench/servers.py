@@ -34,8 +34,9 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def http(url: str, *, data: bytes | None = None, headers: dict | None = None,
-         timeout: float = 30.0) -> tuple[int, bytes]:
+def http(
+    url: str, *, data: bytes | None = None, headers: dict | None = None, timeout: float = 30.0
+) -> tuple[int, bytes]:
     req = urllib.request.Request(url, data=data, headers=headers or {})
     try:
         with urllib.request.urlopen(req, timeout=timeout) as r:
@@ -47,9 +48,15 @@ def http(url: str, *, data: bytes | None = None, headers: dict | None = None,
 def sparql(endpoint: str, query: str, *, timeout: float = 60.0) -> tuple[int, bytes]:
     """POST a query form-encoded (SPARQL 1.1 Protocol §2.1.2), answer as SPARQL JSON."""
     body = urllib.parse.urlencode({"query": query}).encode()
-    return http(endpoint, data=body, timeout=timeout,
-                headers={"Accept": "application/sparql-results+json",
-                         "Content-Type": "application/x-www-form-urlencoded"})
+    return http(
+        endpoint,
+        data=body,
+        timeout=timeout,
+        headers={
+            "Accept": "application/sparql-results+json",
+            "Content-Type": "application/x-www-form-urlencoded",
+        },
+    )
 
 
 def wait_answer(endpoint: str, proc: subprocess.Popen | None, *, timeout: float) -> float:
@@ -60,8 +67,7 @@ def wait_answer(endpoint: str, proc: subprocess.Popen | None, *, timeout: float)
         if proc is not None and proc.poll() is not None:
             raise RuntimeError(f"the server exited with {proc.returncode}")
         try:
-            status, _ = http(url, headers={"Accept": "application/sparql-results+json"},
-                             timeout=2)
+            status, _ = http(url, headers={"Accept": "application/sparql-results+json"}, timeout=2)
             if status == 200:
                 return time.perf_counter() - t0
         except (urllib.error.URLError, ConnectionError, OSError):
@@ -115,15 +121,22 @@ class Server:
             shutil.rmtree(self.workdir, ignore_errors=True)
 
 
-def _spawn(cmd: list[str], log: Path, env: dict | None = None,
-           cwd: Path | None = None) -> subprocess.Popen:
+def _spawn(
+    cmd: list[str], log: Path, env: dict | None = None, cwd: Path | None = None
+) -> subprocess.Popen:
     with open(log, "wb") as fh:  # the child keeps its own copy of the descriptor
-        return subprocess.Popen(cmd, stdout=fh, stderr=subprocess.STDOUT,
-                                start_new_session=True, env={**os.environ, **(env or {})},
-                                cwd=cwd)
+        return subprocess.Popen(
+            cmd,
+            stdout=fh,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+            env={**os.environ, **(env or {})},
+            cwd=cwd,
+        )
 
 
 # -- our endpoint -------------------------------------------------------------------------------
+
 
 def make_store(nquads: Path, out: Path, *, version: str) -> int:
     """An on-disk store ``enlargement-kg serve --store`` accepts, from an N-Quads file."""
@@ -138,17 +151,35 @@ def make_store(nquads: Path, out: Path, *, version: str) -> int:
     import gc
 
     gc.collect()
-    meta = {"version": version, "package_version": "bench", "built_at": "bench",
-            "quads": quads, "graphs": graphs, "warnings": 0}
+    meta = {
+        "version": version,
+        "package_version": "bench",
+        "built_at": "bench",
+        "quads": quads,
+        "graphs": graphs,
+        "warnings": 0,
+    }
     (out / META_FILE).write_text(json.dumps(meta, indent=2), encoding="utf-8")
     return quads
 
 
-def start_ours(store: Path, log: Path, *, timeout: float = 60.0,
-               extra: tuple[str, ...] = ()) -> Server:
+def start_ours(
+    store: Path, log: Path, *, timeout: float = 60.0, extra: tuple[str, ...] = ()
+) -> Server:
     port = free_port()
-    cmd = [sys.executable, "-m", "enlargement_kg.cli", "serve", "--store", str(store),
-           "--host", "127.0.0.1", "--port", str(port), *extra]
+    cmd = [
+        sys.executable,
+        "-m",
+        "enlargement_kg.cli",
+        "serve",
+        "--store",
+        str(store),
+        "--host",
+        "127.0.0.1",
+        "--port",
+        str(port),
+        *extra,
+    ]
     t0 = time.perf_counter()
     proc = _spawn(cmd, log)
     endpoint = f"http://127.0.0.1:{port}/sparql"
@@ -156,8 +187,9 @@ def start_ours(store: Path, log: Path, *, timeout: float = 60.0,
         wait_answer(endpoint, proc, timeout=timeout)
     except Exception:
         Server("ours", endpoint, proc).stop()
-        raise RuntimeError(f"enlargement-kg serve did not start: {log.read_text()[-2000:]}"
-                           ) from None
+        raise RuntimeError(
+            f"enlargement-kg serve did not start: {log.read_text()[-2000:]}"
+        ) from None
     return Server("ours", endpoint, proc, time.perf_counter() - t0, log=log)
 
 
@@ -235,8 +267,12 @@ def virtuoso_installed() -> bool:
 
 def _isql(port: int, sql: str, *, timeout: float = 600.0) -> str:
     exe = shutil.which("isql-vt") or shutil.which("isql")
-    r = subprocess.run([exe, f"127.0.0.1:{port}", "dba", "dba", f"exec={sql}"],
-                       capture_output=True, text=True, timeout=timeout)
+    r = subprocess.run(
+        [exe, f"127.0.0.1:{port}", "dba", "dba", f"exec={sql}"],
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
     if r.returncode != 0 or "*** Error" in r.stdout + r.stderr:
         raise RuntimeError(f"isql failed on {sql!r}: {(r.stdout + r.stderr)[-1500:]}")
     return r.stdout
@@ -250,8 +286,7 @@ def start_virtuoso(nquads: Path, log: Path, *, timeout: float = 120.0) -> Server
     (d / "virtuoso.ini").write_text(VIRTUOSO_INI.format(d=d, sql=sql, http=port))
     shutil.copy(nquads, d / "data.nq")
     t0 = time.perf_counter()
-    proc = _spawn(["virtuoso-t", "+configfile", str(d / "virtuoso.ini"), "+foreground"], log,
-                  cwd=d)
+    proc = _spawn(["virtuoso-t", "+configfile", str(d / "virtuoso.ini"), "+foreground"], log, cwd=d)
     endpoint = f"http://127.0.0.1:{port}/sparql"
     server = Server("virtuoso", endpoint, proc, workdir=d, log=log)
     try:
@@ -261,8 +296,11 @@ def start_virtuoso(nquads: Path, log: Path, *, timeout: float = 120.0) -> Server
         _isql(sql, f"ld_dir('{d}', 'data.nq', 'urn:enlargement-kg:bench:default');")
         _isql(sql, "rdf_loader_run();")
         _isql(sql, "checkpoint;")
-        out = _isql(sql, "SELECT 'ERRORS=' || CAST(COUNT(*) AS VARCHAR) FROM DB.DBA.LOAD_LIST "
-                         "WHERE ll_error IS NOT NULL;")
+        out = _isql(
+            sql,
+            "SELECT 'ERRORS=' || CAST(COUNT(*) AS VARCHAR) FROM DB.DBA.LOAD_LIST "
+            "WHERE ll_error IS NOT NULL;",
+        )
         server.notes.append(f"loaded in {time.perf_counter() - t1:.1f} s")
         m = re.search(r"ERRORS=(\d+)", out)
         if m is None or m.group(1) != "0":
@@ -275,8 +313,10 @@ def start_virtuoso(nquads: Path, log: Path, *, timeout: float = 120.0) -> Server
 
 def count_triples(server: Server, prefix: str) -> int:
     """Quads in graphs under ``prefix`` (Virtuoso's own system graphs excluded)."""
-    q = ("SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } "
-         f'FILTER (STRSTARTS(STR(?g), "{prefix}")) }}')
+    q = (
+        "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } "
+        f'FILTER (STRSTARTS(STR(?g), "{prefix}")) }}'
+    )
     status, body = sparql(server.endpoint, q, timeout=300)
     if status != 200:
         return -1

@@ -29,16 +29,21 @@ def free_port() -> int:
 def time_to_first_answer(args: list[str], env: dict[str, str], limit: float = 120) -> float:
     port = free_port()
     t0 = time.perf_counter()
-    proc = subprocess.Popen([sys.executable, "-m", "enlargement_kg.cli", "serve", "--port",
-                             str(port), *args], stdout=subprocess.DEVNULL,
-                            stderr=subprocess.DEVNULL, env={**os.environ, **env})
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "enlargement_kg.cli", "serve", "--port", str(port), *args],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        env={**os.environ, **env},
+    )
     try:
         while time.perf_counter() - t0 < limit:
             try:
-                r = requests.get(f"http://127.0.0.1:{port}/sparql",
-                                 params={"query": "ASK { ?s ?p ?o }"},
-                                 headers={"Accept": "application/sparql-results+json"},
-                                 timeout=1)
+                r = requests.get(
+                    f"http://127.0.0.1:{port}/sparql",
+                    params={"query": "ASK { ?s ?p ?o }"},
+                    headers={"Accept": "application/sparql-results+json"},
+                    timeout=1,
+                )
                 if r.status_code == 200:
                     return time.perf_counter() - t0
             except requests.ConnectionError:

@@ -66,8 +66,10 @@ def core_shapes(shapes: Graph) -> tuple[Graph, int]:
         out.remove((s, SH.sparql, o))
         dropped += 1
     for s, o in list(out.subject_objects(SH.target)):
-        if any(t in SPARQL_TARGETS for t in out.objects(o, RDF.type)) or \
-                (o, SH.select, None) in out:
+        if (
+            any(t in SPARQL_TARGETS for t in out.objects(o, RDF.type))
+            or (o, SH.select, None) in out
+        ):
             out.remove((s, SH.target, o))
             dropped += 1
     for s, o in list(out.subject_objects(SH.rule)):
@@ -79,13 +81,15 @@ def core_shapes(shapes: Graph) -> tuple[Graph, int]:
 def _child(conn, data: Graph, shapes: Graph, ontology: Graph) -> None:
     t0 = time.perf_counter()
     report = validate(data, shapes=shapes, ontology=ontology)
-    conn.send((time.perf_counter() - t0, report.conforms, len(report.violations),
-               len(report.warnings)))
+    conn.send(
+        (time.perf_counter() - t0, report.conforms, len(report.violations), len(report.warnings))
+    )
     conn.close()
 
 
-def timed_validation(data: Graph, *, shapes: Graph, ontology: Graph,
-                     timeout: float) -> tuple[float | None, bool | None, int | None, int | None]:
+def timed_validation(
+    data: Graph, *, shapes: Graph, ontology: Graph, timeout: float
+) -> tuple[float | None, bool | None, int | None, int | None]:
     """Validate in a forked child; (seconds, conforms, violations, warnings), or Nones
     when the child ran past ``timeout`` (it is killed)."""
     ctx = mp.get_context("fork")
@@ -117,20 +121,25 @@ def nquads_union(path: Path) -> Graph:
     return union_graph(OxigraphStore(store))
 
 
-def run(*, sizes: list[str], timeout: float, workdir: Path, real: bool = True,
-        echo=print) -> list[Timing]:
+def run(
+    *, sizes: list[str], timeout: float, workdir: Path, real: bool = True, echo=print
+) -> list[Timing]:
     shapes = shapes_graph()
     core, dropped = core_shapes(shapes)
     ontology = ontology_graph()
-    echo(f"shapes: {len(shapes)} triples; without the SPARQL-based parts: {len(core)} "
-         f"({dropped} sh:sparql / SPARQL target / sh:rule links dropped)")
+    echo(
+        f"shapes: {len(shapes)} triples; without the SPARQL-based parts: {len(core)} "
+        f"({dropped} sh:sparql / SPARQL target / sh:rule links dropped)"
+    )
     graphs: list[tuple[str, callable]] = []
     if real:
         graphs.append(("real", lambda: union_graph(build_memory(validate_data=False).store)))
     for size in sizes:
+
         def load(size=size):
             g = generate(size=size, out=workdir / f"synthetic-{size}.nq")
             return nquads_union(g.path)
+
         graphs.append((f"synthetic {size}", load))
     out: list[Timing] = []
     for name, load in graphs:
@@ -138,13 +147,15 @@ def run(*, sizes: list[str], timeout: float, workdir: Path, real: bool = True,
         data = load()
         loaded = time.perf_counter() - t0
         for label, sg in (("all", shapes), ("core", core)):
-            secs, conforms, v, w = timed_validation(data, shapes=sg, ontology=ontology,
-                                                    timeout=timeout)
+            secs, conforms, v, w = timed_validation(
+                data, shapes=sg, ontology=ontology, timeout=timeout
+            )
             t = Timing(name, len(data), label, secs, timeout, conforms, v, w, loaded)
             out.append(t)
-            echo(f"  {name:16} {len(data):>9,} triples  shapes={label:4}  {t.shown():>12}"
-                 + (f"  conforms={conforms} violations={v} warnings={w}"
-                    if secs is not None else ""))
+            echo(
+                f"  {name:16} {len(data):>9,} triples  shapes={label:4}  {t.shown():>12}"
+                + (f"  conforms={conforms} violations={v} warnings={w}" if secs is not None else "")
+            )
         del data
     return out
 
@@ -155,9 +166,11 @@ def table(timings: list[Timing]) -> str:
     rows: dict = {}
     for t in timings:
         rows.setdefault((t.graph, t.triples), {})[t.shapes] = t
-    lines = ["| graph | triples | all shapes | without SPARQL-based | SPARQL share | "
-             "growth, all shapes | growth, without SPARQL |",
-             "|---|---:|---:|---:|---:|---:|---:|"]
+    lines = [
+        "| graph | triples | all shapes | without SPARQL-based | SPARQL share | "
+        "growth, all shapes | growth, without SPARQL |",
+        "|---|---:|---:|---:|---:|---:|---:|",
+    ]
     prev = None
 
     def growth(now, before, factor):
@@ -169,14 +182,19 @@ def table(timings: list[Timing]) -> str:
 
     for (graph, triples), by in rows.items():
         a, c = by.get("all"), by.get("core")
-        share = (f"{(a.seconds - c.seconds) / a.seconds:.0%}"
-                 if a and c and a.seconds and c.seconds is not None else "")
+        share = (
+            f"{(a.seconds - c.seconds) / a.seconds:.0%}"
+            if a and c and a.seconds and c.seconds is not None
+            else ""
+        )
         ga = gc = ""
         if prev and graph.startswith("synthetic") and prev[0].startswith("synthetic"):
             ga = growth(a, prev[1].get("all"), triples / prev[2])
             gc = growth(c, prev[1].get("core"), triples / prev[2])
-        lines.append(f"| {graph} | {triples:,} | {a.shown() if a else ''} | "
-                     f"{c.shown() if c else ''} | {share} | {ga} | {gc} |")
+        lines.append(
+            f"| {graph} | {triples:,} | {a.shown() if a else ''} | "
+            f"{c.shown() if c else ''} | {share} | {ga} | {gc} |"
+        )
         prev = (graph, by, triples)
     return "\n".join(lines)
 
@@ -184,21 +202,28 @@ def table(timings: list[Timing]) -> str:
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     p.add_argument("--sizes", default="10k,100k,1m", help="synthetic sizes, comma-separated")
-    p.add_argument("--timeout", type=float, default=300.0,
-                   help="seconds per validation before it is stopped (default 300)")
+    p.add_argument(
+        "--timeout",
+        type=float,
+        default=300.0,
+        help="seconds per validation before it is stopped (default 300)",
+    )
     p.add_argument("--no-real", action="store_true", help="skip the real graph")
-    p.add_argument("--json", type=Path,
-                   default=Path(__file__).resolve().parent / "results" / "validate-last-run.json",
-                   help="where the timings go as JSON (default "
-                        "bench/results/validate-last-run.json)")
+    p.add_argument(
+        "--json",
+        type=Path,
+        default=Path(__file__).resolve().parent / "results" / "validate-last-run.json",
+        help="where the timings go as JSON (default bench/results/validate-last-run.json)",
+    )
     p.add_argument("--report", type=Path, help="print the table of a saved --json and stop")
     a = p.parse_args(argv)
     if a.report:
         print(table([Timing(**t) for t in json.loads(a.report.read_text())]))
         return 0
     sizes = [s for s in a.sizes.split(",") if s]
-    print(f"machine: {platform.machine()}, {os.cpu_count()} CPUs, Python "
-          f"{platform.python_version()}")
+    print(
+        f"machine: {platform.machine()}, {os.cpu_count()} CPUs, Python {platform.python_version()}"
+    )
     with tempfile.TemporaryDirectory(prefix="enlargement-kg-validate-") as tmp:
         timings = run(sizes=sizes, timeout=a.timeout, workdir=Path(tmp), real=not a.no_real)
     print()

@@ -45,13 +45,18 @@ def read_rq(name: str) -> str:
 def point_lookup(subject: str) -> BenchQuery:
     from enlargement_kg.core.queries import substitute
 
-    return BenchQuery("point-lookup", substitute(read_rq("point-lookup"), {"s": URIRef(subject)}),
-                      (("s", subject),))
+    return BenchQuery(
+        "point-lookup",
+        substitute(read_rq("point-lookup"), {"s": URIRef(subject)}),
+        (("s", subject),),
+    )
 
 
 def regression_pair() -> tuple[BenchQuery, BenchQuery]:
-    return (BenchQuery("not-exists", read_rq("regression-not-exists")),
-            BenchQuery("minus", read_rq("regression-minus")))
+    return (
+        BenchQuery("not-exists", read_rq("regression-not-exists")),
+        BenchQuery("minus", read_rq("regression-minus")),
+    )
 
 
 def _variants(params, facts: list[str], limit: int) -> list[dict[str, str]]:

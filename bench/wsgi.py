@@ -32,16 +32,29 @@ ACCEPT = "application/sparql-results+json"
 
 
 def environ(query: str) -> dict:
-    return {"REQUEST_METHOD": "GET", "PATH_INFO": "/sparql", "SCRIPT_NAME": "",
-            "QUERY_STRING": "query=" + urllib.parse.quote(query), "SERVER_NAME": "127.0.0.1",
-            "SERVER_PORT": "8000", "SERVER_PROTOCOL": "HTTP/1.1", "wsgi.url_scheme": "http",
-            "wsgi.input": io.BytesIO(b""), "wsgi.errors": sys.stderr, "HTTP_ACCEPT": ACCEPT,
-            "HTTP_HOST": "127.0.0.1:8000", "wsgi.multithread": True,
-            "wsgi.multiprocess": True, "wsgi.run_once": False, "wsgi.version": (1, 0)}
+    return {
+        "REQUEST_METHOD": "GET",
+        "PATH_INFO": "/sparql",
+        "SCRIPT_NAME": "",
+        "QUERY_STRING": "query=" + urllib.parse.quote(query),
+        "SERVER_NAME": "127.0.0.1",
+        "SERVER_PORT": "8000",
+        "SERVER_PROTOCOL": "HTTP/1.1",
+        "wsgi.url_scheme": "http",
+        "wsgi.input": io.BytesIO(b""),
+        "wsgi.errors": sys.stderr,
+        "HTTP_ACCEPT": ACCEPT,
+        "HTTP_HOST": "127.0.0.1:8000",
+        "wsgi.multithread": True,
+        "wsgi.multiprocess": True,
+        "wsgi.run_once": False,
+        "wsgi.version": (1, 0),
+    }
 
 
 def per_request_us(app, queries: list[str]) -> float:
     """Median over 3 passes of the process CPU time per request, in µs."""
+
     def call(env: dict) -> None:
         status = []
         body = b"".join(app(env, lambda s, h, e=None: status.append(s)))
@@ -78,10 +91,21 @@ def main(argv: list[str] | None = None) -> int:
         flask_only = per_request_us(lambda e, s: Flask.wsgi_app(app, e, s), queries)
         bare = per_request_us(bare_flask.create_app(), queries)
         app.extensions["enlargement_kg"].store.close()
-    print(json.dumps({"size": a.size, "requests": a.requests, "ours_us": round(ours, 1),
-                      "ours_flask_only_us": round(flask_only, 1), "bare_flask_us": round(bare, 1)}))
-    print(f"uncached point lookup, CPU per request in process ({a.size}): ours {ours:.0f} µs "
-          f"(through Flask alone {flask_only:.0f} µs), bare Flask {bare:.0f} µs")
+    print(
+        json.dumps(
+            {
+                "size": a.size,
+                "requests": a.requests,
+                "ours_us": round(ours, 1),
+                "ours_flask_only_us": round(flask_only, 1),
+                "bare_flask_us": round(bare, 1),
+            }
+        )
+    )
+    print(
+        f"uncached point lookup, CPU per request in process ({a.size}): ours {ours:.0f} µs "
+        f"(through Flask alone {flask_only:.0f} µs), bare Flask {bare:.0f} µs"
+    )
     return 0
 
 

@@ -41,12 +41,23 @@ def wait_for(url: str, *, timeout: float = 20.0, proc: subprocess.Popen | None =
     raise TimeoutError(f"{url} did not answer within {timeout} s")
 
 
-def cli(*args: str, env: dict | None = None, cwd: Path | None = None, input: str | None = None,
-        timeout: float = 180) -> subprocess.CompletedProcess:
+def cli(
+    *args: str,
+    env: dict | None = None,
+    cwd: Path | None = None,
+    input: str | None = None,
+    timeout: float = 180,
+) -> subprocess.CompletedProcess:
     """Run ``enlargement-kg`` as a user would: a separate process."""
-    return subprocess.run([sys.executable, "-m", "enlargement_kg.cli", *args], capture_output=True,
-                          text=True, env={**os.environ, **(env or {})}, cwd=cwd, input=input,
-                          timeout=timeout)
+    return subprocess.run(
+        [sys.executable, "-m", "enlargement_kg.cli", *args],
+        capture_output=True,
+        text=True,
+        env={**os.environ, **(env or {})},
+        cwd=cwd,
+        input=input,
+        timeout=timeout,
+    )
 
 
 @pytest.fixture(scope="session")
@@ -63,8 +74,7 @@ def built_store(tmp_path_factory) -> Path:
 def app(built_store):
     from enlargement_kg.web import create_app
 
-    application = create_app({"store_path": built_store, "query_workers": 1,
-                              "query_timeout": 10.0})
+    application = create_app({"store_path": built_store, "query_workers": 1, "query_timeout": 10.0})
     yield application
     application.extensions["enlargement_kg"].store.close()
 
@@ -157,10 +167,23 @@ class LiveServer:
 
 def start_server(*args: str, env: dict | None = None, timeout: float = 30.0) -> LiveServer:
     port = free_port()
-    proc = subprocess.Popen([sys.executable, "-m", "enlargement_kg.cli", "serve", "--host",
-                             "127.0.0.1", "--port", str(port), *args],
-                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                            env={**os.environ, **(env or {})}, start_new_session=True)
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "enlargement_kg.cli",
+            "serve",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            *args,
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        env={**os.environ, **(env or {})},
+        start_new_session=True,
+    )
     try:
         startup = wait_for(f"http://127.0.0.1:{port}/-/health", timeout=timeout, proc=proc)
     except Exception:

@@ -58,8 +58,10 @@ class BuildResult:
 def sources(*, ontology_dir: Path | None = None, kg_dir: Path | None = None) -> list[Source]:
     """The files of a build, each with its named graph ``graph/{folder}/{path}``."""
     out = []
-    for kind, folder in (("ontology", ontology_dir or data_dir("ontology")),
-                         ("kg", kg_dir or data_dir("kg"))):
+    for kind, folder in (
+        ("ontology", ontology_dir or data_dir("ontology")),
+        ("kg", kg_dir or data_dir("kg")),
+    ):
         for p in rdf_files(folder):
             rel = p.relative_to(folder).as_posix()
             out.append(Source(p, str(iris.graph_for(f"{kind}/{rel}"))))
@@ -99,8 +101,9 @@ def write_prebuilt() -> Path:
     target = PREBUILT_DIR / key
     target.write_text(report.to_json(), encoding="utf-8")
     lines = sorted(derived.serialize(format="nt", encoding="utf-8").decode().splitlines())
-    target.with_suffix(".nt").write_text("\n".join(line for line in lines if line) + "\n",
-                                         encoding="utf-8")
+    target.with_suffix(".nt").write_text(
+        "\n".join(line for line in lines if line) + "\n", encoding="utf-8"
+    )
     return target
 
 
@@ -140,8 +143,9 @@ REPORT_FILE = "validation.json"
 DERIVED_CLASSES = ("ChapterNegotiation", "GovernanceAssessment", "Derived")
 
 
-def derive_and_validate(curated: Graph, shapes_dir: Path | None = None
-                        ) -> tuple[Graph, ValidationReport]:
+def derive_and_validate(
+    curated: Graph, shapes_dir: Path | None = None
+) -> tuple[Graph, ValidationReport]:
     """Run the rules and validate, on both cores: a forked child derives while this process
     validates the curated graph; the derived triples are then validated with the shapes
     that target derived classes. (No other shape reads a derived triple, so this equals
@@ -159,8 +163,9 @@ def derive_and_validate(curated: Graph, shapes_dir: Path | None = None
 
     def work():
         try:
-            child.send(("ok", derive(curated, rules=rules).serialize(format="nt",
-                                                                      encoding="utf-8")))
+            child.send(
+                ("ok", derive(curated, rules=rules).serialize(format="nt", encoding="utf-8"))
+            )
         except Exception as exc:  # noqa: BLE001 - reported in the parent
             child.send(("error", f"{type(exc).__name__}: {exc}"))
         finally:
@@ -210,9 +215,14 @@ def _shapes_for(shapes: Graph, class_names: tuple[str, ...]) -> Graph:
     return out
 
 
-def build_memory(*, ontology_dir: Path | None = None, kg_dir: Path | None = None,
-                 shapes_dir: Path | None = None, validate_data: bool | str = True,
-                 path: Path | None = None) -> BuildResult:
+def build_memory(
+    *,
+    ontology_dir: Path | None = None,
+    kg_dir: Path | None = None,
+    shapes_dir: Path | None = None,
+    validate_data: bool | str = True,
+    path: Path | None = None,
+) -> BuildResult:
     """Load and validate into a new store (in memory, or on disk at ``path``).
 
     ``validate_data="cached"`` skips validation when these exact inputs (ontology, kg,
@@ -243,8 +253,11 @@ def build_memory(*, ontology_dir: Path | None = None, kg_dir: Path | None = None
             derived, report = derive_and_validate(curated, shapes_dir)
         except ShapesError as exc:
             raise BuildError(str(exc)) from None
-        store.load_bytes(derived.serialize(format="nt", encoding="utf-8"), by_name("ntriples"),
-                         str(iris.DERIVED_GRAPH))
+        store.load_bytes(
+            derived.serialize(format="nt", encoding="utf-8"),
+            by_name("ntriples"),
+            str(iris.DERIVED_GRAPH),
+        )
         if derived_nt is not None and report.conforms:
             try:
                 derived_nt.parent.mkdir(parents=True, exist_ok=True)
@@ -254,8 +267,11 @@ def build_memory(*, ontology_dir: Path | None = None, kg_dir: Path | None = None
     else:
         report = ValidationReport(conforms=True)
     if not report.conforms:
-        raise BuildError(f"the graph violates the shapes ({len(report.violations)} "
-                         "violation(s)); nothing was published", report)
+        raise BuildError(
+            f"the graph violates the shapes ({len(report.violations)} "
+            "violation(s)); nothing was published",
+            report,
+        )
     if cache is not None and not cache.is_file():
         try:
             cache.parent.mkdir(parents=True, exist_ok=True)
@@ -263,12 +279,15 @@ def build_memory(*, ontology_dir: Path | None = None, kg_dir: Path | None = None
         except OSError:
             pass  # a read-only home: validate again next time
     raw = store.raw
-    meta = {"version": version, "package_version": __version__,
-            "ontology_version": ontology_version(ontology_dir),
-            "built_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
-            "quads": len(raw), "graphs": [s.graph for s in srcs] + (
-                [str(iris.DERIVED_GRAPH)] if validate_data else []),
-            "warnings": len(report.warnings)}
+    meta = {
+        "version": version,
+        "package_version": __version__,
+        "ontology_version": ontology_version(ontology_dir),
+        "built_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+        "quads": len(raw),
+        "graphs": [s.graph for s in srcs] + ([str(iris.DERIVED_GRAPH)] if validate_data else []),
+        "warnings": len(report.warnings),
+    }
     store.set_meta(meta)
     return BuildResult(store, report, version, time.perf_counter() - t0)
 

@@ -24,8 +24,16 @@ from rdflib.term import Node
 
 from .namespaces import ENL, SCHEMA
 
-SUFFIX_FORMAT = {".nq": "nquads", ".trig": "trig", ".ttl": "turtle", ".nt": "ntriples",
-                 ".jsonld": "jsonld", ".json": "jsonld", ".rdf": "rdfxml", ".owl": "rdfxml"}
+SUFFIX_FORMAT = {
+    ".nq": "nquads",
+    ".trig": "trig",
+    ".ttl": "turtle",
+    ".nt": "ntriples",
+    ".jsonld": "jsonld",
+    ".json": "jsonld",
+    ".rdf": "rdfxml",
+    ".owl": "rdfxml",
+}
 OTHER = "EU"  #: group of facts about no single enlargement country
 
 
@@ -64,8 +72,10 @@ def _read_file(path: Path) -> Graph:
     suffix = Path(name[:-3]).suffix if compressed else path.suffix
     fmt = SUFFIX_FORMAT.get(suffix.lower())
     if fmt is None:
-        raise ChangelogError(f"cannot read {path}: unknown file type {suffix or '(none)'}; "
-                             "expected .nq .trig .ttl .nt .jsonld .rdf, optionally .gz")
+        raise ChangelogError(
+            f"cannot read {path}: unknown file type {suffix or '(none)'}; "
+            "expected .nq .trig .ttl .nt .jsonld .rdf, optionally .gz"
+        )
     try:
         data = path.read_bytes()
         if compressed:
@@ -82,8 +92,12 @@ def load_graph_source(path: Path) -> GraphSource:
         raise ChangelogError(f"cannot read {path}: no such file or folder")
     if path.is_file():
         return GraphSource(_read_file(path), str(path))
-    for name in ("enlargement-kg.nq", "enlargement-kg.nq.gz", "enlargement-kg.trig",
-                 "enlargement-kg.trig.gz"):
+    for name in (
+        "enlargement-kg.nq",
+        "enlargement-kg.nq.gz",
+        "enlargement-kg.trig",
+        "enlargement-kg.trig.gz",
+    ):
         if (path / name).is_file():  # a release folder or a dump cache folder
             return GraphSource(_read_file(path / name), str(path))
     from .formats import by_name
@@ -91,16 +105,14 @@ def load_graph_source(path: Path) -> GraphSource:
 
     if (path / META_FILE).is_file():  # a store written by `build`
         store = OxigraphStore.open(path)
-        return GraphSource(_parse_bytes(store.dump(by_name("ntriples")), "ntriples"),
-                           str(path))
+        return GraphSource(_parse_bytes(store.dump(by_name("ntriples")), "ntriples"), str(path))
     from .build import BuildError, build_memory
 
     try:  # a kg folder
         res = build_memory(kg_dir=path, validate_data=False)
     except BuildError as exc:
         raise ChangelogError(f"cannot read the kg folder {path}: {exc}") from None
-    return GraphSource(_parse_bytes(res.store.dump(by_name("ntriples")), "ntriples"),
-                       str(path))
+    return GraphSource(_parse_bytes(res.store.dump(by_name("ntriples")), "ntriples"), str(path))
 
 
 # -- facts ------------------------------------------------------------------------------------
@@ -144,8 +156,9 @@ def fact_triples(g: Graph, classes: set[URIRef]) -> dict[URIRef, frozenset]:
         # the asserted class only: a graph with the derived graph also types a fact with its
         # superclasses (docs/modelling.md), which is no change of the fact
         types = set(most_specific(g.objects(f, RDF.type)))
-        out[f] = frozenset((p, _term_key(g, o)) for p, o in g.predicate_objects(f)
-                           if p != RDF.type or o in types)
+        out[f] = frozenset(
+            (p, _term_key(g, o)) for p, o in g.predicate_objects(f) if p != RDF.type or o in types
+        )
     return out
 
 
@@ -179,12 +192,18 @@ class FactChange:
     removed: tuple[tuple[str, str], ...] = ()
 
     def to_json(self) -> dict:
-        return {"iri": self.iri, "kind": self.kind, "country": self.country,
-                "country_label": self.country_label, "types": list(self.types),
-                "label": self.label, "date": self.date,
-                "sources": [s.__dict__ for s in self.sources],
-                "added": [list(t) for t in self.added],
-                "removed": [list(t) for t in self.removed]}
+        return {
+            "iri": self.iri,
+            "kind": self.kind,
+            "country": self.country,
+            "country_label": self.country_label,
+            "types": list(self.types),
+            "label": self.label,
+            "date": self.date,
+            "sources": [s.__dict__ for s in self.sources],
+            "added": [list(t) for t in self.added],
+            "removed": [list(t) for t in self.removed],
+        }
 
 
 @dataclass
@@ -200,10 +219,14 @@ class ChangeSet:
     first: bool = False  #: no OLD side: everything is new
 
     def counts(self) -> dict:
-        return {"added": len(self.added), "changed": len(self.changed),
-                "retracted": len(self.retracted), "unchanged": self.unchanged,
-                "other_triples_added": self.other_added,
-                "other_triples_removed": self.other_removed}
+        return {
+            "added": len(self.added),
+            "changed": len(self.changed),
+            "retracted": len(self.retracted),
+            "unchanged": self.unchanged,
+            "other_triples_added": self.other_added,
+            "other_triples_removed": self.other_removed,
+        }
 
     def by_country(self) -> dict[str, dict[str, list[FactChange]]]:
         out: dict[str, dict[str, list[FactChange]]] = {}
@@ -214,35 +237,48 @@ class ChangeSet:
         return dict(sorted(out.items(), key=lambda kv: (kv[0] == OTHER, kv[0])))
 
     def to_json(self, *, old_label: str | None = None, new_label: str | None = None) -> dict:
-        return {"old": old_label, "new": new_label, "counts": self.counts(),
-                "added": [f.to_json() for f in self.added],
-                "changed": [f.to_json() for f in self.changed],
-                "retracted": [f.to_json() for f in self.retracted]}
+        return {
+            "old": old_label,
+            "new": new_label,
+            "counts": self.counts(),
+            "added": [f.to_json() for f in self.added],
+            "changed": [f.to_json() for f in self.changed],
+            "retracted": [f.to_json() for f in self.retracted],
+        }
 
-    def to_markdown(self, *, title: str, old_label: str | None,
-                    new_label: str | None) -> str:
+    def to_markdown(self, *, title: str, old_label: str | None, new_label: str | None) -> str:
         lines = [f"# {title}", ""]
         if self.first or old_label is None:
-            lines.append(f"First release{f' ({new_label})' if new_label else ''}: no earlier "
-                         "release to compare with, so every fact is listed as added.")
+            lines.append(
+                f"First release{f' ({new_label})' if new_label else ''}: no earlier "
+                "release to compare with, so every fact is listed as added."
+            )
         else:
             lines.append(f"From {old_label} to {new_label}.")
-        lines += ["", f"- {len(self.added)} fact(s) added",
-                  f"- {len(self.changed)} fact(s) changed",
-                  f"- {len(self.retracted)} fact(s) retracted",
-                  f"- {self.unchanged} fact(s) unchanged",
-                  f"- outside the facts (reference data, sources, ontology): "
-                  f"{self.other_added} triple(s) added, {self.other_removed} removed", ""]
+        lines += [
+            "",
+            f"- {len(self.added)} fact(s) added",
+            f"- {len(self.changed)} fact(s) changed",
+            f"- {len(self.retracted)} fact(s) retracted",
+            f"- {self.unchanged} fact(s) unchanged",
+            f"- outside the facts (reference data, sources, ontology): "
+            f"{self.other_added} triple(s) added, {self.other_removed} removed",
+            "",
+        ]
         groups = self.by_country()
         if not groups:
             lines += ["No fact was added, changed or retracted.", ""]
         for code, kinds in groups.items():
             first = next(fc for k in ("added", "changed", "retracted") for fc in kinds[k])
-            heading = ("EU-wide and other facts" if code == OTHER
-                       else f"{first.country_label} ({code})")
+            heading = (
+                "EU-wide and other facts" if code == OTHER else f"{first.country_label} ({code})"
+            )
             lines += [f"## {heading}", ""]
-            for kind, name in (("added", "Added"), ("changed", "Changed"),
-                               ("retracted", "Retracted")):
+            for kind, name in (
+                ("added", "Added"),
+                ("changed", "Changed"),
+                ("retracted", "Retracted"),
+            ):
                 items = kinds[kind]
                 if not items:
                     continue
@@ -292,8 +328,7 @@ def _local(p) -> str:
     return str(p).rsplit("#", 1)[-1].rsplit("/", 1)[-1]
 
 
-def _describe(g: Graph, iri: URIRef, kind: str, labels: Graph,
-              added=(), removed=()) -> FactChange:
+def _describe(g: Graph, iri: URIRef, kind: str, labels: Graph, added=(), removed=()) -> FactChange:
     country = g.value(iri, ENL.country)
     if country is not None:
         code = str(g.value(country, ENL.iso3166Alpha3) or _local(country))
@@ -311,17 +346,29 @@ def _describe(g: Graph, iri: URIRef, kind: str, labels: Graph,
     sources = []
     for src in sorted(g.objects(iri, DCTERMS.source), key=str):
         pub = g.value(src, DCTERMS.publisher)
-        sources.append(SourceRef(
-            iri=str(src), title=_label(g, src) if (src, None, None) in g else str(src),
-            publisher=_label(g, pub) if pub is not None else "",
-            date=str(g.value(src, DCTERMS.date) or ""), url=str(g.value(src, SCHEMA.url) or "")))
+        sources.append(
+            SourceRef(
+                iri=str(src),
+                title=_label(g, src) if (src, None, None) in g else str(src),
+                publisher=_label(g, pub) if pub is not None else "",
+                date=str(g.value(src, DCTERMS.date) or ""),
+                url=str(g.value(src, SCHEMA.url) or ""),
+            )
+        )
     fmt = [(_local(p), _show(g, labels, o)) for p, o in sorted(added, key=_sort_key)]
     rem = [(_local(p), _show(g, labels, o)) for p, o in sorted(removed, key=_sort_key)]
     return FactChange(
-        iri=str(iri), kind=kind, country=code, country_label=country_label,
+        iri=str(iri),
+        kind=kind,
+        country=code,
+        country_label=country_label,
         types=tuple(sorted(_local(t) for t in g.objects(iri, RDF.type))),
-        label=_label(g, iri), date=str(g.value(iri, DCTERMS.date) or ""),
-        sources=tuple(sources), added=tuple(fmt), removed=tuple(rem))
+        label=_label(g, iri),
+        date=str(g.value(iri, DCTERMS.date) or ""),
+        sources=tuple(sources),
+        added=tuple(fmt),
+        removed=tuple(rem),
+    )
 
 
 def _sort_key(po) -> tuple:
@@ -347,9 +394,16 @@ def changes_between(old: GraphSource | None, new: GraphSource) -> ChangeSet:
         if before[iri] == after[iri]:
             cs.unchanged += 1
             continue
-        cs.changed.append(_describe(new_g, iri, "changed", labels,
-                                    added=after[iri] - before[iri],
-                                    removed=before[iri] - after[iri]))
+        cs.changed.append(
+            _describe(
+                new_g,
+                iri,
+                "changed",
+                labels,
+                added=after[iri] - before[iri],
+                removed=before[iri] - after[iri],
+            )
+        )
     for lst in (cs.added, cs.changed, cs.retracted):
         lst.sort(key=lambda f: (f.country == OTHER, f.country, f.date, f.iri))
     fact_nodes = set(before) | set(after)

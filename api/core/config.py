@@ -25,14 +25,16 @@ class Settings:
     def from_env(cls, **overrides) -> Settings:
         env = os.environ
         s = cls(
-            store_path=Path(env["ENLARGEMENT_KG_STORE"]) if env.get("ENLARGEMENT_KG_STORE")
+            store_path=Path(env["ENLARGEMENT_KG_STORE"])
+            if env.get("ENLARGEMENT_KG_STORE")
             else None,
             query_timeout=float(env.get("ENLARGEMENT_KG_QUERY_TIMEOUT", 10.0)),
             max_rows=int(env.get("ENLARGEMENT_KG_MAX_ROWS", 100_000)),
             max_body=int(env.get("ENLARGEMENT_KG_MAX_BODY", 1_000_000)),
             query_workers=int(env.get("ENLARGEMENT_KG_QUERY_WORKERS", 2)),
-            service_allow=frozenset(filter(None, env.get("ENLARGEMENT_KG_SERVICE_ALLOW", "")
-                                           .split())),
+            service_allow=frozenset(
+                filter(None, env.get("ENLARGEMENT_KG_SERVICE_ALLOW", "").split())
+            ),
             token=env.get("ENLARGEMENT_KG_TOKEN") or None,
         )
         known = {f.name for f in fields(cls)}

@@ -31,8 +31,20 @@ from rdflib.term import Node
 _DATE = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
 DATATYPES = {"day": XSD.date, "month": XSD.gYearMonth, "year": XSD.gYear}
 PRECISION_OF_DATATYPE = {v: k for k, v in DATATYPES.items()}
-MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August",
-          "September", "October", "November", "December")
+MONTHS = (
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+)
 
 
 def parse(text: str) -> tuple[str, str]:
@@ -88,7 +100,7 @@ def iso(value: Node | str) -> str:
     >>> iso(literal("2013-04"))
     '2013-04'
     """
-    return str(value)[:{"year": 4, "month": 7}.get(precision(value), 10)]
+    return str(value)[: {"year": 4, "month": 7}.get(precision(value), 10)]
 
 
 def display(value: Node | str | None) -> str:

@@ -39,41 +39,96 @@ MONTHS = dates.MONTHS
 
 #: Labels of the reused vocabularies' terms, vendored so pages render without the network.
 VENDORED_LABELS: dict[URIRef, str] = {
-    RDF.type: "type", RDFS.label: "label", RDFS.comment: "comment",
-    RDFS.seeAlso: "see also", RDFS.isDefinedBy: "defined by",
-    RDFS.subClassOf: "subclass of", RDFS.subPropertyOf: "subproperty of",
-    RDFS.domain: "domain", RDFS.range: "range",
-    SKOS.prefLabel: "preferred label", SKOS.altLabel: "alternative label",
-    SKOS.definition: "definition", SKOS.notation: "notation", SKOS.inScheme: "in scheme",
-    SKOS.exactMatch: "exact match", SKOS.closeMatch: "close match",
-    SKOS.broader: "broader", SKOS.narrower: "narrower", SKOS.note: "note",
-    SKOS.topConceptOf: "top concept of", SKOS.hasTopConcept: "top concept",
-    SKOS.Concept: "SKOS concept", SKOS.ConceptScheme: "Concept scheme",
-    DCTERMS.source: "source", DCTERMS.date: "date", DCTERMS.title: "title",
-    DCTERMS.publisher: "publisher", DCTERMS.identifier: "identifier",
-    DCTERMS.description: "description", DCTERMS.license: "licence",
-    DCTERMS.created: "created", DCTERMS.modified: "modified", DCTERMS.creator: "creator",
-    SCHEMA.url: "URL", OWL.versionIRI: "version IRI", OWL.versionInfo: "version",
-    OWL.Ontology: "Ontology", OWL.Class: "Class",
+    RDF.type: "type",
+    RDFS.label: "label",
+    RDFS.comment: "comment",
+    RDFS.seeAlso: "see also",
+    RDFS.isDefinedBy: "defined by",
+    RDFS.subClassOf: "subclass of",
+    RDFS.subPropertyOf: "subproperty of",
+    RDFS.domain: "domain",
+    RDFS.range: "range",
+    SKOS.prefLabel: "preferred label",
+    SKOS.altLabel: "alternative label",
+    SKOS.definition: "definition",
+    SKOS.notation: "notation",
+    SKOS.inScheme: "in scheme",
+    SKOS.exactMatch: "exact match",
+    SKOS.closeMatch: "close match",
+    SKOS.broader: "broader",
+    SKOS.narrower: "narrower",
+    SKOS.note: "note",
+    SKOS.topConceptOf: "top concept of",
+    SKOS.hasTopConcept: "top concept",
+    SKOS.Concept: "SKOS concept",
+    SKOS.ConceptScheme: "Concept scheme",
+    DCTERMS.source: "source",
+    DCTERMS.date: "date",
+    DCTERMS.title: "title",
+    DCTERMS.publisher: "publisher",
+    DCTERMS.identifier: "identifier",
+    DCTERMS.description: "description",
+    DCTERMS.license: "licence",
+    DCTERMS.created: "created",
+    DCTERMS.modified: "modified",
+    DCTERMS.creator: "creator",
+    SCHEMA.url: "URL",
+    OWL.versionIRI: "version IRI",
+    OWL.versionInfo: "version",
+    OWL.Ontology: "Ontology",
+    OWL.Class: "Class",
 }
 #: Properties shown at the top of a page, in this order; the rest follow alphabetically.
-FIRST_PROPERTIES = (RDF.type, SKOS.prefLabel, RDFS.label, DCTERMS.title, DCTERMS.date,
-                    ENL.datePrecision, ENL.country, ENL.chapter, ENL.cluster)
+FIRST_PROPERTIES = (
+    RDF.type,
+    SKOS.prefLabel,
+    RDFS.label,
+    DCTERMS.title,
+    DCTERMS.date,
+    ENL.datePrecision,
+    ENL.country,
+    ENL.chapter,
+    ENL.cluster,
+)
 #: Properties a fact's summary line does not repeat (they have their own columns).
-FACT_FRAME = {RDF.type, RDFS.label, DCTERMS.date, ENL.datePrecision, DCTERMS.source,
-              ENL.lastConfirmed, ENL.country, SKOS.note}
+FACT_FRAME = {
+    RDF.type,
+    RDFS.label,
+    DCTERMS.date,
+    ENL.datePrecision,
+    DCTERMS.source,
+    ENL.lastConfirmed,
+    ENL.country,
+    SKOS.note,
+}
 ALIGNMENT_TYPES = {ENL.CFSPAlignmentRate, ENL.CFSPNonAlignment}
 #: Properties whose value names itself on a fact's summary line (no "chapter:" prefix).
 SELF_NAMED = {ENL.chapter, ENL.cluster, ENL.mission, ENL.instrument, ENL.cfspAct}
 #: Events of one day in the order they happen: applications and opinions, decisions, the
 #: conference, then what it opens and closes, then blocks and lifts.
-SAME_DAY_ORDER = {t: i for i, t in enumerate((
-    ENL.MembershipApplication, ENL.CommissionOpinion, ENL.PotentialCandidateStatusGranted,
-    ENL.CandidateStatusGranted, ENL.DecisionToOpenNegotiations,
-    ENL.NegotiatingFrameworkAdopted, ENL.IntergovernmentalConference, ENL.ClusterOpened,
-    ENL.ChapterOpened, ENL.ClosingBenchmarksSet, ENL.InterimBenchmarksMet,
-    ENL.ClosingBenchmarksMet, ENL.ChapterProvisionallyClosed, ENL.ChapterBlocked,
-    ENL.BlockLifted, ENL.AccessionProcessHalted))}
+SAME_DAY_ORDER = {
+    t: i
+    for i, t in enumerate(
+        (
+            ENL.MembershipApplication,
+            ENL.CommissionOpinion,
+            ENL.PotentialCandidateStatusGranted,
+            ENL.CandidateStatusGranted,
+            ENL.DecisionToOpenNegotiations,
+            ENL.NegotiatingFrameworkAdopted,
+            ENL.IntergovernmentalConference,
+            ENL.ClusterOpened,
+            ENL.ChapterOpened,
+            ENL.ClosingBenchmarksSet,
+            ENL.InterimBenchmarksMet,
+            ENL.ClosingBenchmarksMet,
+            ENL.ChapterProvisionallyClosed,
+            ENL.ChapterBlocked,
+            ENL.BlockLifted,
+            ENL.AccessionProcessHalted,
+        )
+    )
+}
 
 
 @cache
@@ -104,9 +159,13 @@ def _superclasses() -> dict[URIRef, frozenset[URIRef]]:
     from .validation import ontology_graph
 
     g = ontology_graph()
-    return {c: frozenset(d for d in g.transitive_objects(c, RDFS.subClassOf)
-                         if isinstance(d, URIRef) and d != c)
-            for c in set(g.subjects(RDFS.subClassOf, None)) if isinstance(c, URIRef)}
+    return {
+        c: frozenset(
+            d for d in g.transitive_objects(c, RDFS.subClassOf) if isinstance(d, URIRef) and d != c
+        )
+        for c in set(g.subjects(RDFS.subClassOf, None))
+        if isinstance(c, URIRef)
+    }
 
 
 def most_specific(types: Iterable[Node]) -> list[URIRef]:
@@ -159,7 +218,7 @@ def short_name(node: Node) -> str:
 def local_path(iri: str | Node) -> str | None:
     """The service path of a minted IRI (``/id/country/MNE``); None for other IRIs."""
     s = str(iri)
-    return "/" + s[len(BASE):] if s.startswith(BASE) and len(s) > len(BASE) else None
+    return "/" + s[len(BASE) :] if s.startswith(BASE) and len(s) > len(BASE) else None
 
 
 def href_of(node: Node) -> str | None:
@@ -196,8 +255,11 @@ def format_date(value: Node | str | None) -> str:
             day = dt.date.fromisoformat(text[:10])
         except ValueError:
             return text
-        return (f"{day.day} {MONTHS[day.month - 1]} {day.year}, " + text[11:16]
-                + (" UTC" if text.endswith("Z") else ""))
+        return (
+            f"{day.day} {MONTHS[day.month - 1]} {day.year}, "
+            + text[11:16]
+            + (" UTC" if text.endswith("Z") else "")
+        )
     try:
         dates.parse(text)
     except ValueError:
@@ -265,8 +327,12 @@ def _construct_sorted(store: Store, name: str, bindings: Mapping[str, Node]) -> 
     """Run a CONSTRUCT and parse its N-Triples in sorted order (see :func:`sorted_graph`)."""
     from .formats import by_name
 
-    res = store.execute(internal_query(name), result_format=by_name("json"),
-                        graph_format=by_name("ntriples"), substitutions=bindings)
+    res = store.execute(
+        internal_query(name),
+        result_format=by_name("json"),
+        graph_format=by_name("ntriples"),
+        substitutions=bindings,
+    )
     text = res.body.decode("utf-8")
     lines = sorted({ln for ln in text.splitlines() if ln.strip()})
     g = Graph()
@@ -400,11 +466,17 @@ def source_refs(g: Graph, node: Node) -> list[SourceRef]:
     out = []
     for src in g.objects(node, DCTERMS.source):
         pub = g.value(src, DCTERMS.publisher)
-        out.append(SourceRef(iri=str(src), href=href_of(src), title=label_of(g, src),
-                             publisher=label_of(g, pub) if pub is not None else "",
-                             date=format_date(g.value(src, DCTERMS.date)),
-                             url=str(g.value(src, SCHEMA.url) or ""),
-                             tier=tier_of(g.value(src, ENL.reliabilityTier))))
+        out.append(
+            SourceRef(
+                iri=str(src),
+                href=href_of(src),
+                title=label_of(g, src),
+                publisher=label_of(g, pub) if pub is not None else "",
+                date=format_date(g.value(src, DCTERMS.date)),
+                url=str(g.value(src, SCHEMA.url) or ""),
+                tier=tier_of(g.value(src, ENL.reliabilityTier)),
+            )
+        )
     return sorted(out, key=lambda s: (s.title, s.iri))
 
 
@@ -445,42 +517,59 @@ def resource_view(d: Description) -> ResourceView:
             continue
         groups[p].append(_incoming_item(g, s))
     incoming = tuple(
-        IncomingGroup(Link(label_of(g, p), href_of(p), str(p)),
-                      tuple(sorted(items, key=lambda f: f.sort_key)))
-        for p, items in sorted(groups.items(), key=lambda kv: label_of(g, kv[0])))
+        IncomingGroup(
+            Link(label_of(g, p), href_of(p), str(p)), tuple(sorted(items, key=lambda f: f.sort_key))
+        )
+        for p, items in sorted(groups.items(), key=lambda kv: label_of(g, kv[0]))
+    )
     date = g.value(this, DCTERMS.date)
     return ResourceView(
-        iri=str(this), path=local_path(this) or str(this), label=label_of(g, this),
-        types=tuple(Link(label_of(g, t), href_of(t), str(t))
-                    for t in most_specific(g.objects(this, RDF.type))),
+        iri=str(this),
+        path=local_path(this) or str(this),
+        label=label_of(g, this),
+        types=tuple(
+            Link(label_of(g, t), href_of(t), str(t))
+            for t in most_specific(g.objects(this, RDF.type))
+        ),
         properties=tuple(r for r in rows if r.prop.iri != str(SKOS.note)),
-        sources=tuple(source_refs(g, this)), incoming=incoming,
+        sources=tuple(source_refs(g, this)),
+        incoming=incoming,
         date=format_date(date) if date else "",
         notes=tuple(sorted(str(n) for n in g.objects(this, SKOS.note))),
         claims=tuple(sorted(claims, key=lambda c: c.sort_key)),
-        claim_of=next((Link(label_of(g, e), href_of(e), str(e))
-                       for e in g.objects(this, ENL.claimOf)), None))
+        claim_of=next(
+            (Link(label_of(g, e), href_of(e), str(e)) for e in g.objects(this, ENL.claimOf)), None
+        ),
+    )
 
 
 def _claim_item(g: Graph, c: Node) -> ClaimItem:
     date = g.value(c, DCTERMS.date)
-    return ClaimItem(iri=str(c), href=href_of(c),
-                     date=format_date(date) if date is not None else "",
-                     date_iso=str(date) if date is not None else "",
-                     rank=str(g.value(c, ENL.rank) or "").rsplit("/", 1)[-1],
-                     reason=str(g.value(c, ENL.rankReason) or ""),
-                     sources=tuple(source_refs(g, c)))
+    return ClaimItem(
+        iri=str(c),
+        href=href_of(c),
+        date=format_date(date) if date is not None else "",
+        date_iso=str(date) if date is not None else "",
+        rank=str(g.value(c, ENL.rank) or "").rsplit("/", 1)[-1],
+        reason=str(g.value(c, ENL.rankReason) or ""),
+        sources=tuple(source_refs(g, c)),
+    )
 
 
 def _incoming_item(g: Graph, s: Node) -> FactItem:
     date = g.value(s, DCTERMS.date)
     types = most_specific(g.objects(s, RDF.type))
-    return FactItem(iri=str(s), href=href_of(s), label=label_of(g, s),
-                    type_iri=str(types[0]) if types else "",
-                    type_label=label_of(g, types[0]) if types else "",
-                    date_iso=str(date) if date is not None else "",
-                    date=format_date(date) if date is not None else "",
-                    precision=precision_of(date), sources=source_refs(g, s))
+    return FactItem(
+        iri=str(s),
+        href=href_of(s),
+        label=label_of(g, s),
+        type_iri=str(types[0]) if types else "",
+        type_label=label_of(g, types[0]) if types else "",
+        date_iso=str(date) if date is not None else "",
+        date=format_date(date) if date is not None else "",
+        precision=precision_of(date),
+        sources=source_refs(g, s),
+    )
 
 
 # -- facts from SELECT rows ----------------------------------------------------------------
@@ -499,17 +588,26 @@ def _facts(store: Store, *, via: URIRef, this: URIRef) -> dict[str, FactItem]:
             country = row.get("country")
             type_iri = row["type"]
             f = facts[key] = FactItem(
-                iri=key, href=href_of(row["fact"]),
+                iri=key,
+                href=href_of(row["fact"]),
                 label=str(row.get("label") or short_name(row["fact"])),
                 type_iri=str(type_iri),
-                type_label=str(row.get("typeLabel") or labels.get(type_iri)
-                               or short_name(type_iri)),
+                type_label=str(
+                    row.get("typeLabel") or labels.get(type_iri) or short_name(type_iri)
+                ),
                 date_iso=str(date) if date is not None else "",
                 date=format_date(date) if date is not None else "",
                 precision=precision_of(date),
-                country=Link(str(row.get("countryLabel") or short_name(country)),
-                             href_of(country), str(country)) if country is not None else None,
-                accession=_true(row.get("accession")), defence=_true(row.get("defence")))
+                country=Link(
+                    str(row.get("countryLabel") or short_name(country)),
+                    href_of(country),
+                    str(country),
+                )
+                if country is not None
+                else None,
+                accession=_true(row.get("accession")),
+                defence=_true(row.get("defence")),
+            )
         src = row.get("source")
         if src is not None and all(s.iri != str(src) for s in f.sources):
             f.sources.append(_source_from_row(row))
@@ -533,8 +631,11 @@ def _facts(store: Store, *, via: URIRef, this: URIRef) -> dict[str, FactItem]:
             text = pick_label(labelled)
             prop = URIRef(p)
             prop_label = "" if prop in SELF_NAMED else labels.get(prop, short_name(p))
-            value = (Link(text or label_of(Graph(), o), href_of(o), str(o))
-                     if isinstance(o, URIRef) else Link(format_value(o, prop=prop)))
+            value = (
+                Link(text or label_of(Graph(), o), href_of(o), str(o))
+                if isinstance(o, URIRef)
+                else Link(format_value(o, prop=prop))
+            )
             items.append(Detail(prop_label, value))
         facts[key].details = sorted(items, key=lambda d: (d.prop != "", d.prop, d.value.label))
     for f in facts.values():
@@ -545,11 +646,15 @@ def _facts(store: Store, *, via: URIRef, this: URIRef) -> dict[str, FactItem]:
 
 def _source_from_row(row: Mapping[str, Node]) -> SourceRef:
     src = row["source"]
-    return SourceRef(iri=str(src), href=href_of(src),
-                     title=str(row.get("stitle") or short_name(src)),
-                     publisher=str(row.get("spubLabel") or ""),
-                     date=format_date(row.get("sdate")) if row.get("sdate") is not None else "",
-                     url=str(row.get("surl") or ""), tier=tier_of(row.get("stier")))
+    return SourceRef(
+        iri=str(src),
+        href=href_of(src),
+        title=str(row.get("stitle") or short_name(src)),
+        publisher=str(row.get("spubLabel") or ""),
+        date=format_date(row.get("sdate")) if row.get("sdate") is not None else "",
+        url=str(row.get("surl") or ""),
+        tier=tier_of(row.get("stier")),
+    )
 
 
 def _true(v: Node | None) -> bool:
@@ -593,8 +698,11 @@ def country_statuses(store: Store, *, country: str | None = None) -> list[Countr
             first = _first_precise([r for r in events if str(r["status"]) == status_iri])
             since_iso = str(first["date"])
             since = format_date(first["date"])
-        out.append(CountryStatus(Link(name, href_of(URIRef(c)), c), iso, status, status_iri,
-                                 since, since_iso))
+        out.append(
+            CountryStatus(
+                Link(name, href_of(URIRef(c)), c), iso, status, status_iri, since, since_iso
+            )
+        )
     return sorted(out, key=lambda s: s.country.label)
 
 
@@ -687,16 +795,18 @@ def distinct_dates(events: list[EventRef]) -> list[EventRef]:
     for e in sorted(events, key=lambda e: (e.date_iso, e.scope != "chapter", e.fact)):
         key = (e.date_iso, e.precision)
         if key not in out:
-            out[key] = EventRef(e.fact, e.href, e.date_iso, e.date, e.scope, e.precision,
-                                list(e.sources))
+            out[key] = EventRef(
+                e.fact, e.href, e.date_iso, e.date, e.scope, e.precision, list(e.sources)
+            )
         else:
             have = {s.iri for s in out[key].sources}
             out[key].sources.extend(s for s in e.sources if s.iri not in have)
     return list(out.values())
 
 
-def chapter_statuses(store: Store, *, country: str | None = None,
-                     chapter: str | None = None) -> list[ChapterStatus]:
+def chapter_statuses(
+    store: Store, *, country: str | None = None, chapter: str | None = None
+) -> list[ChapterStatus]:
     """Every (country, chapter) with events, and its status (``rq/negotiation.rq``).
 
     A chapter is opened by its own opening or its cluster's; provisionally closed by a
@@ -721,10 +831,17 @@ def chapter_statuses(store: Store, *, country: str | None = None,
             date = row["date"]
             ev = events[(c, ch)][fact] = {
                 "type": row["type"],
-                "blocker": row.get("blocker"), "blockerLabel": row.get("blockerLabel"),
-                "ref": EventRef(fact, href_of(row["fact"]), str(date),
-                                format_date(date),
-                                str(row["scope"]), precision_of(date))}
+                "blocker": row.get("blocker"),
+                "blockerLabel": row.get("blockerLabel"),
+                "ref": EventRef(
+                    fact,
+                    href_of(row["fact"]),
+                    str(date),
+                    format_date(date),
+                    str(row["scope"]),
+                    precision_of(date),
+                ),
+            }
         if row.get("source") is not None:
             ref = ev["ref"]
             if all(s.iri != str(row["source"]) for s in ref.sources):
@@ -733,9 +850,11 @@ def chapter_statuses(store: Store, *, country: str | None = None,
     out = []
     for (c, ch), evs in events.items():
         item = structure.get(ch)
-        st = ChapterStatus(Link(names.get(c, countries[c]), href_of(URIRef(c)), c),
-                           Link(item.label if item else short_name(ch), href_of(URIRef(ch)), ch),
-                           item.number if item and item.number else 0)
+        st = ChapterStatus(
+            Link(names.get(c, countries[c]), href_of(URIRef(c)), c),
+            Link(item.label if item else short_name(ch), href_of(URIRef(ch)), ch),
+            item.number if item and item.number else 0,
+        )
         ordered = sorted(evs.values(), key=lambda e: (e["ref"].date_iso, e["ref"].fact))
         for e in ordered:
             e["ref"].sources.sort(key=lambda s: (s.title, s.iri))
@@ -753,30 +872,39 @@ def chapter_statuses(store: Store, *, country: str | None = None,
 
 
 def _blocks_in_force(ordered: list[dict]) -> list[Block]:
-    progress = [e["ref"].date_iso for e in ordered
-                if e["type"] in (ENL.ChapterOpened, ENL.ClusterOpened,
-                                 ENL.ChapterProvisionallyClosed)]
+    progress = [
+        e["ref"].date_iso
+        for e in ordered
+        if e["type"] in (ENL.ChapterOpened, ENL.ClusterOpened, ENL.ChapterProvisionallyClosed)
+    ]
     lifts = [e for e in ordered if e["type"] == ENL.BlockLifted]
     blocks: dict[tuple[str, str], Block] = {}
     for e in ordered:
         if e["type"] != ENL.ChapterBlocked:
             continue
         ref, who = e["ref"], e["blocker"]
-        lifted = any(lift["ref"].date_iso >= ref.date_iso
-                     and (lift["blocker"] is None or who is None or lift["blocker"] == who)
-                     and lift["ref"].scope == ref.scope for lift in lifts)
+        lifted = any(
+            lift["ref"].date_iso >= ref.date_iso
+            and (lift["blocker"] is None or who is None or lift["blocker"] == who)
+            and lift["ref"].scope == ref.scope
+            for lift in lifts
+        )
         overcome = any(d > ref.date_iso for d in progress)
         if lifted or overcome:
             continue
         key = (str(who), ref.scope)
         b = blocks.get(key)
         if b is None:
-            blocker = (Link(str(e["blockerLabel"] or short_name(who)), href_of(who), str(who))
-                       if who is not None else None)
+            blocker = (
+                Link(str(e["blockerLabel"] or short_name(who)), href_of(who), str(who))
+                if who is not None
+                else None
+            )
             b = blocks[key] = Block(blocker, ref.scope, ref.date, ref.date_iso)
         b.events.append(ref)
-    return sorted(blocks.values(), key=lambda b: (b.since_iso, b.blocker.label if b.blocker
-                                                  else ""))
+    return sorted(
+        blocks.values(), key=lambda b: (b.since_iso, b.blocker.label if b.blocker else "")
+    )
 
 
 @dataclass(frozen=True)
@@ -797,8 +925,9 @@ class BlockSummary:
         return f"{self.target} ({who})"
 
 
-def block_summaries(statuses: Iterable[ChapterStatus],
-                    structure: Mapping[str, StructureItem]) -> list[BlockSummary]:
+def block_summaries(
+    statuses: Iterable[ChapterStatus], structure: Mapping[str, StructureItem]
+) -> list[BlockSummary]:
     """The blocks in force over ``statuses`` (one country's), merged by what they hold:
     one line per blocking state for its chapters, per cluster, and for the negotiations."""
     groups: dict[tuple[str, str, str], dict] = {}
@@ -828,9 +957,16 @@ def block_summaries(statuses: Iterable[ChapterStatus],
         else:
             target = "Negotiations as a whole"
         b = g["block"]
-        out.append(BlockSummary(target, b.blocker, scope, b.since, b.since_iso,
-                                tuple(sorted(g["events"].values(),
-                                             key=lambda e: (e.date_iso, e.fact)))))
+        out.append(
+            BlockSummary(
+                target,
+                b.blocker,
+                scope,
+                b.since,
+                b.since_iso,
+                tuple(sorted(g["events"].values(), key=lambda e: (e.date_iso, e.fact))),
+            )
+        )
     return sorted(out, key=lambda x: (x.since_iso, x.target))
 
 
@@ -866,11 +1002,16 @@ def negotiating_structure(store: Store) -> list[StructureItem]:
         num = row.get("number")
         cnum = row.get("clusterNumber")
         seen[iri] = StructureItem(
-            iri, href_of(row["item"]), str(row.get("label") or short_name(iri)),
-            int(num) if num is not None else None, _true(row.get("isChapter")),
+            iri,
+            href_of(row["item"]),
+            str(row.get("label") or short_name(iri)),
+            int(num) if num is not None else None,
+            _true(row.get("isChapter")),
             Link(str(row.get("clusterLabel") or short_name(cl)), href_of(cl), str(cl))
-            if cl is not None else None,
-            int(cnum) if cnum is not None else None)
+            if cl is not None
+            else None,
+            int(cnum) if cnum is not None else None,
+        )
     return sorted(seen.values(), key=lambda i: (i.number is None, i.number or 0, i.label))
 
 
@@ -905,9 +1046,11 @@ class CountryView:
 
     @property
     def counts(self) -> dict[str, int]:
-        return {"opened": sum(1 for c in self.chapters if c.status in (OPENED, CLOSED)),
-                "closed": sum(1 for c in self.chapters if c.status == CLOSED),
-                "blocks": len(self.blocks)}
+        return {
+            "opened": sum(1 for c in self.chapters if c.status in (OPENED, CLOSED)),
+            "closed": sum(1 for c in self.chapters if c.status == CLOSED),
+            "blocks": len(self.blocks),
+        }
 
 
 def country_view(store: Store, d: Description) -> CountryView:
@@ -920,15 +1063,27 @@ def country_view(store: Store, d: Description) -> CountryView:
     shown = {f.iri for f in timeline + defence + alignment}
     structure = negotiating_structure(store)
     chapters = sorted(chapter_statuses(store, country=iri), key=lambda s: s.number)
-    return CountryView(resource_view(d), statuses[0] if statuses else None, tuple(chapters),
-                       tuple(i for i in structure if i.is_chapter),
-                       tuple(timeline), tuple(defence), tuple(alignment),
-                       tuple(f for f in facts if f.iri not in shown),
-                       tuple(block_summaries(chapters, {i.iri: i for i in structure})),
-                       tuple(sorted((_incoming_item(d.graph, s)
-                                     for s in d.graph.subjects(ENL.country, d.iri)
-                                     if str(s) not in {f.iri for f in facts}),
-                                    key=lambda f: f.sort_key)))
+    return CountryView(
+        resource_view(d),
+        statuses[0] if statuses else None,
+        tuple(chapters),
+        tuple(i for i in structure if i.is_chapter),
+        tuple(timeline),
+        tuple(defence),
+        tuple(alignment),
+        tuple(f for f in facts if f.iri not in shown),
+        tuple(block_summaries(chapters, {i.iri: i for i in structure})),
+        tuple(
+            sorted(
+                (
+                    _incoming_item(d.graph, s)
+                    for s in d.graph.subjects(ENL.country, d.iri)
+                    if str(s) not in {f.iri for f in facts}
+                ),
+                key=lambda f: f.sort_key,
+            )
+        ),
+    )
 
 
 @dataclass(frozen=True)
@@ -947,8 +1102,10 @@ def chapter_view(store: Store, d: Description) -> ChapterView:
     chapter = Link(label_of(d.graph, d.iri), local_path(iri), iri)
     rows = []
     for cs in country_statuses(store):
-        rows.append(found.get(cs.country.iri) or ChapterStatus(
-            cs.country, chapter, int(number) if number is not None else 0))
+        rows.append(
+            found.get(cs.country.iri)
+            or ChapterStatus(cs.country, chapter, int(number) if number is not None else 0)
+        )
     prep: dict[str, FactItem] = {}
     for f in sorted(_facts(store, via=ENL.chapter, this=d.iri).values(), key=lambda f: f.sort_key):
         if URIRef(f.type_iri) == ENL.PreparationAssessment and f.country is not None:
@@ -974,22 +1131,27 @@ class SourceView:
 
 def source_view(store: Store, d: Description) -> SourceView:
     g, this = d.graph, d.iri
-    facts = sorted(_facts(store, via=DCTERMS.source, this=this).values(),
-                   key=lambda f: f.sort_key)
+    facts = sorted(_facts(store, via=DCTERMS.source, this=this).values(), key=lambda f: f.sort_key)
     fact_iris = {f.iri for f in facts}
-    others = sorted((_incoming_item(g, s) for s in g.subjects(DCTERMS.source, this)
-                     if str(s) not in fact_iris), key=lambda f: f.sort_key)
+    others = sorted(
+        (_incoming_item(g, s) for s in g.subjects(DCTERMS.source, this) if str(s) not in fact_iris),
+        key=lambda f: f.sort_key,
+    )
     pub = g.value(this, DCTERMS.publisher)
     kind = g.value(this, ENL.sourceKind)
     tier = g.value(this, ENL.reliabilityTier)
-    return SourceView(resource_view(d), label_of(g, tier) if tier is not None else "",
-                      tier_of(tier), label_of(g, this),
-                      Link(label_of(g, pub), href_of(pub), str(pub)) if pub is not None
-                      else None,
-                      format_date(g.value(this, DCTERMS.date)),
-                      str(g.value(this, SCHEMA.url) or ""),
-                      label_of(g, kind) if kind is not None else "",
-                      tuple(facts), tuple(others))
+    return SourceView(
+        resource_view(d),
+        label_of(g, tier) if tier is not None else "",
+        tier_of(tier),
+        label_of(g, this),
+        Link(label_of(g, pub), href_of(pub), str(pub)) if pub is not None else None,
+        format_date(g.value(this, DCTERMS.date)),
+        str(g.value(this, SCHEMA.url) or ""),
+        label_of(g, kind) if kind is not None else "",
+        tuple(facts),
+        tuple(others),
+    )
 
 
 @dataclass(frozen=True)
@@ -1018,12 +1180,18 @@ def home_view(store: Store) -> HomeView:
     countries = []
     for s in statuses:
         chs = per[s.country.iri or ""]
-        countries.append(CountrySummary(
-            s, sum(1 for c in chs if c.status != NOT_OPENED),
-            sum(1 for c in chs if c.status == CLOSED), tuple(block_summaries(chs, by_iri))))
+        countries.append(
+            CountrySummary(
+                s,
+                sum(1 for c in chs if c.status != NOT_OPENED),
+                sum(1 for c in chs if c.status == CLOSED),
+                tuple(block_summaries(chs, by_iri)),
+            )
+        )
     graphs = named_graphs(store)
-    return HomeView(tuple(countries), tuple(cluster_groups(structure)),
-                    sum(n for _, n in graphs), tuple(graphs))
+    return HomeView(
+        tuple(countries), tuple(cluster_groups(structure)), sum(n for _, n in graphs), tuple(graphs)
+    )
 
 
 # -- named graphs --------------------------------------------------------------------------
@@ -1051,16 +1219,22 @@ def graph_view(store: Store, *, graph: str, triples: int) -> GraphView:
     type_labels: dict[str, str] = {}
     for row in rows:
         t = str(row["type"])
-        type_labels[t] = str(row.get("typeLabel") or term_labels().get(row["type"])
-                             or short_name(t))
+        type_labels[t] = str(
+            row.get("typeLabel") or term_labels().get(row["type"]) or short_name(t)
+        )
         lab = row.get("label")
         members[t][str(row["s"])].extend([lab] if lab is not None else [])
     classes = []
     for t in sorted(members, key=lambda t: type_labels[t]):
-        links = sorted((Link(pick_label(labs) or short_name(s), href_of(URIRef(s)), s)
-                        for s, labs in members[t].items()), key=lambda lk: (lk.label, lk.iri))
+        links = sorted(
+            (
+                Link(pick_label(labs) or short_name(s), href_of(URIRef(s)), s)
+                for s, labs in members[t].items()
+            ),
+            key=lambda lk: (lk.label, lk.iri),
+        )
         classes.append((Link(type_labels[t], href_of(URIRef(t)), t), tuple(links)))
-    rel = graph[len(BASE + "graph/"):]
+    rel = graph[len(BASE + "graph/") :]
     return GraphView(graph, local_path(graph) or graph, triples, rel, tuple(classes))
 
 
@@ -1081,19 +1255,18 @@ class Suggestions:
 def known_subjects(store: Store, *, prefix: str) -> dict[str, str]:
     """Every subject IRI starting with ``prefix`` and a label (``rq/subjects_under.rq``)."""
     labels: dict[str, list[Node]] = defaultdict(list)
-    for row in store.select(internal_query("subjects_under"),
-                            bindings={"prefix": Literal(prefix)}):
+    for row in store.select(internal_query("subjects_under"), bindings={"prefix": Literal(prefix)}):
         labels[str(row["s"])].extend([row["label"]] if row.get("label") is not None else [])
     return {s: pick_label(labs) or short_name(s) for s, labs in labels.items()}
 
 
 def suggest(known: Mapping[str, str], *, iri: str, limit: int = 8) -> Suggestions:
     """Suggestions for ``iri`` among ``known`` (IRI -> label, the minted subjects)."""
-    rest = iri[len(BASE):] if iri.startswith(BASE) else iri
+    rest = iri[len(BASE) :] if iri.startswith(BASE) else iri
     parts = rest.split("/")
     kinds: dict[str, int] = defaultdict(int)
     for k in known:
-        kp = k[len(BASE):].split("/")
+        kp = k[len(BASE) :].split("/")
         if len(kp) >= 2:
             kinds["/".join(kp[:2])] += 1
     kind = "/".join(parts[:2]) if len(parts) >= 2 else ""
@@ -1111,4 +1284,6 @@ def suggest(known: Mapping[str, str], *, iri: str, limit: int = 8) -> Suggestion
         iri,
         tuple(Link(pool[k], local_path(k), k) for k in close),
         tuple(Link(f"{k} ({n})", f"/{k}/", BASE + k + "/") for k, n in sorted(kinds.items())),
-        tuple(Link(pool[k], local_path(k), k) for k in siblings[:60]), len(siblings))
+        tuple(Link(pool[k], local_path(k), k) for k in siblings[:60]),
+        len(siblings),
+    )

@@ -33,10 +33,18 @@ from rdflib import Graph
 from .ontology_doc import MODULES, NS, OntologyDoc, Ref, Term, document
 
 #: Header colours of the modules (in :data:`.ontology_doc.MODULES` order).
-MODULE_COLOURS = {"countries": "#d9ead3", "structure": "#cfe2f3", "facts": "#fff2cc",
-                  "assessments": "#ead1dc", "security": "#f4cccc", "instruments": "#d9d2e9",
-                  "governance": "#fce5cd", "sources": "#d0e0e3", "other": "#eeeeee",
-                  "external": "#ffffff"}
+MODULE_COLOURS = {
+    "countries": "#d9ead3",
+    "structure": "#cfe2f3",
+    "facts": "#fff2cc",
+    "assessments": "#ead1dc",
+    "security": "#f4cccc",
+    "instruments": "#d9d2e9",
+    "governance": "#fce5cd",
+    "sources": "#d0e0e3",
+    "other": "#eeeeee",
+    "external": "#ffffff",
+}
 FONT = "ui-monospace,Menlo,Consolas,'DejaVu Sans Mono',monospace"
 CHAR = 0.602  #: advance width of a monospace glyph, in em
 TITLE_PX, TEXT_PX, LABEL_PX = 12.0, 10.5, 10.0
@@ -120,8 +128,7 @@ def wrap(words: list[str], width: float, px: float, lead: str = "") -> list[str]
     return lines
 
 
-def model(doc: OntologyDoc, *, href_prefix: str) -> tuple[dict[str, Node], list[Edge],
-                                                           list[str]]:
+def model(doc: OntologyDoc, *, href_prefix: str) -> tuple[dict[str, Node], list[Edge], list[str]]:
     """Choose the boxes and edges to draw (see the module docstring)."""
     classes = {t.name: t for t in doc.terms if t.is_class}
     props = [t for t in doc.terms if not t.is_class]
@@ -174,8 +181,7 @@ def model(doc: OntologyDoc, *, href_prefix: str) -> tuple[dict[str, Node], list[
             if name in [m.name for r in p.domain for m in r.named]:
                 if p.kind == "datatype property":
                     n.attributes.append(f"{p.name} : {', '.join(short(r) for r in p.range)}")
-                elif p.kind == "object property" and any(r.curie == "owl:Class"
-                                                         for r in p.range):
+                elif p.kind == "object property" and any(r.curie == "owl:Class" for r in p.range):
                     n.attributes.append(f"{p.name} : owl:Class")
         for r in t.restrictions:
             if r.filler.curie.startswith("xsd:"):
@@ -221,9 +227,15 @@ def model(doc: OntologyDoc, *, href_prefix: str) -> tuple[dict[str, Node], list[
     for k in sorted(nodes):
         n = nodes[k]
         touching = [e for e in edge_list if k in (e.source, e.target)]
-        if (n.external or n.attributes or n.kinds or n.stereotypes != ["«skos:Concept»"]
-                or len(touching) != 1 or touching[0].kind != "property"
-                or touching[0].target != k):
+        if (
+            n.external
+            or n.attributes
+            or n.kinds
+            or n.stereotypes != ["«skos:Concept»"]
+            or len(touching) != 1
+            or touching[0].kind != "property"
+            or touching[0].target != k
+        ):
             continue
         e = touching[0]
         nodes[e.source].attributes.append(f"{e.label} : {k}")
@@ -317,8 +329,9 @@ def place(nodes: dict[str, Node], edges: list[Edge]) -> tuple[float, float]:
             e.chain.append(key)
         e.chain.append(b.key)
     layers: dict[int, list[str]] = defaultdict(list)
-    for k in sorted(nodes, key=lambda k: (nodes[k].dummy, MODULE_ORDER.get(nodes[k].module, 99),
-                                          k)):
+    for k in sorted(
+        nodes, key=lambda k: (nodes[k].dummy, MODULE_ORDER.get(nodes[k].module, 99), k)
+    ):
         layers[nodes[k].rank].append(k)
     up: dict[str, list[str]] = defaultdict(list)
     down: dict[str, list[str]] = defaultdict(list)
@@ -331,9 +344,11 @@ def place(nodes: dict[str, Node], edges: list[Edge]) -> tuple[float, float]:
     def sweep(neigh: dict[str, list[str]], seq: list[int]) -> None:
         for r in seq:
             pos = {k: i for rr in ranks for i, k in enumerate(layers[rr])}
+
             def bary(k: str, pos=pos) -> float:
                 ns = neigh[k]
                 return sum(pos[n] for n in ns) / len(ns) if ns else pos[k]
+
             layers[r].sort(key=lambda k: (bary(k), pos[k]))
 
     for _ in range(6):
@@ -469,8 +484,14 @@ def layout(doc: OntologyDoc, *, href_prefix: str = NS) -> Diagram:
     width, height = place(nodes, edges)
     route(nodes, edges)
     place_labels(nodes, edges)
-    return Diagram(width, height, tuple(nodes[k] for k in sorted(nodes)), tuple(edges),
-                   doc.version, tuple(not_drawn))
+    return Diagram(
+        width,
+        height,
+        tuple(nodes[k] for k in sorted(nodes)),
+        tuple(edges),
+        doc.version,
+        tuple(not_drawn),
+    )
 
 
 CSS = f"""
@@ -489,43 +510,53 @@ CSS = f"""
 """
 
 
-def to_svg(d: Diagram, *, title: str = "The enlargement ontology: main classes and properties"
-           ) -> str:
+def to_svg(
+    d: Diagram, *, title: str = "The enlargement ontology: main classes and properties"
+) -> str:
     """The SVG document (no XML declaration, so it can also be inlined in HTML)."""
     w, h = d.width, d.height
-    o = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{w}" height="{h}" '
-         f'viewBox="0 0 {w} {h}" role="img" aria-labelledby="dg-title dg-desc">',
-         f'<title id="dg-title">{escape(title)}</title>',
-         f'<desc id="dg-desc">Generated from the enlargement ontology {escape(d.version)} by '
-         'enlargement_kg.core.diagram. Boxes are classes (header colour: module); hollow '
-         'triangles point to superclasses; arrows go from a property\'s domain to its range; '
-         'dashed arrows are restrictions with reused properties.</desc>',
-         f"<style>{CSS}</style>",
-         "<defs>",
-         '<marker id="dg-arrow" viewBox="0 0 10 10" refX="10" refY="5" markerWidth="8" '
-         'markerHeight="8" orient="auto-start-reverse"><path d="M0,0L10,5L0,10z" '
-         'fill="#2c3e75"/></marker>',
-         '<marker id="dg-tri" viewBox="0 0 12 12" refX="12" refY="6" markerWidth="11" '
-         'markerHeight="11" orient="auto-start-reverse"><path d="M0,0L12,6L0,12z" '
-         'fill="#fff" stroke="#888"/></marker>',
-         "</defs>",
-         '<rect x="0" y="0" width="100%" height="100%" fill="#fff"/>']
+    o = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="{w}" height="{h}" '
+        f'viewBox="0 0 {w} {h}" role="img" aria-labelledby="dg-title dg-desc">',
+        f'<title id="dg-title">{escape(title)}</title>',
+        f'<desc id="dg-desc">Generated from the enlargement ontology {escape(d.version)} by '
+        "enlargement_kg.core.diagram. Boxes are classes (header colour: module); hollow "
+        "triangles point to superclasses; arrows go from a property's domain to its range; "
+        "dashed arrows are restrictions with reused properties.</desc>",
+        f"<style>{CSS}</style>",
+        "<defs>",
+        '<marker id="dg-arrow" viewBox="0 0 10 10" refX="10" refY="5" markerWidth="8" '
+        'markerHeight="8" orient="auto-start-reverse"><path d="M0,0L10,5L0,10z" '
+        'fill="#2c3e75"/></marker>',
+        '<marker id="dg-tri" viewBox="0 0 12 12" refX="12" refY="6" markerWidth="11" '
+        'markerHeight="11" orient="auto-start-reverse"><path d="M0,0L12,6L0,12z" '
+        'fill="#fff" stroke="#888"/></marker>',
+        "</defs>",
+        '<rect x="0" y="0" width="100%" height="100%" fill="#fff"/>',
+    ]
     # legend
     x = MARGIN
-    o.append(f'<text class="dg-h" x="{x}" y="{MARGIN + 10}">{escape(title)} '
-             f'(version {escape(d.version)})</text>')
+    o.append(
+        f'<text class="dg-h" x="{x}" y="{MARGIN + 10}">{escape(title)} '
+        f"(version {escape(d.version)})</text>"
+    )
     y = MARGIN + 30
     for m in MODULES:
-        o.append(f'<rect x="{x}" y="{y - 10}" width="12" height="12" '
-                 f'fill="{MODULE_COLOURS[m.key]}" stroke="#445"/>')
+        o.append(
+            f'<rect x="{x}" y="{y - 10}" width="12" height="12" '
+            f'fill="{MODULE_COLOURS[m.key]}" stroke="#445"/>'
+        )
         o.append(f'<text class="dg-s" x="{x + 16}" y="{y}">{escape(m.title)}</text>')
         x += 16 + text_width(m.title, TEXT_PX) + 18
     x += 10
-    for cls, marker, text in (("dg-i", "dg-tri", "subclass of"),
-                              ("dg-e", "dg-arrow", "object property"),
-                              ("dg-r", "dg-arrow", "restriction (reused property)")):
-        o.append(f'<path class="{cls}" d="M{x},{y - 4}L{x + 34},{y - 4}" '
-                 f'marker-end="url(#{marker})"/>')
+    for cls, marker, text in (
+        ("dg-i", "dg-tri", "subclass of"),
+        ("dg-e", "dg-arrow", "object property"),
+        ("dg-r", "dg-arrow", "restriction (reused property)"),
+    ):
+        o.append(
+            f'<path class="{cls}" d="M{x},{y - 4}L{x + 34},{y - 4}" marker-end="url(#{marker})"/>'
+        )
         o.append(f'<text class="dg-s" x="{x + 40}" y="{y}">{escape(text)}</text>')
         x += 40 + text_width(text, TEXT_PX) + 18
     nodes = {n.key: n for n in d.nodes}
@@ -539,37 +570,47 @@ def to_svg(d: Diagram, *, title: str = "The enlargement ontology: main classes a
     for e in d.edges:
         if e.label and e.label_at:
             lx, ly = e.label_at
-            o.append(f'<text class="dg-l" x="{lx}" y="{round(ly + LABEL_PX / 3, 1)}" '
-                     f'text-anchor="middle">{escape(e.label)}</text>')
+            o.append(
+                f'<text class="dg-l" x="{lx}" y="{round(ly + LABEL_PX / 3, 1)}" '
+                f'text-anchor="middle">{escape(e.label)}</text>'
+            )
     for n in d.nodes:
         if n.dummy:
             continue
         body = []
         box = "dg-ext" if n.external else "dg-box"
-        body.append(f'<rect class="{box}" x="{n.x}" y="{n.y}" width="{n.w}" height="{n.h}" '
-                    'rx="3"/>')
+        body.append(
+            f'<rect class="{box}" x="{n.x}" y="{n.y}" width="{n.w}" height="{n.h}" rx="3"/>'
+        )
         if not n.external:
-            body.append(f'<rect x="{n.x + 0.5}" y="{n.y + 0.5}" width="{round(n.w - 1, 1)}" '
-                        f'height="{LINE + 6}" fill="{MODULE_COLOURS.get(n.module, "#eee")}"/>')
+            body.append(
+                f'<rect x="{n.x + 0.5}" y="{n.y + 0.5}" width="{round(n.w - 1, 1)}" '
+                f'height="{LINE + 6}" fill="{MODULE_COLOURS.get(n.module, "#eee")}"/>'
+            )
         ty = n.y + LINE + 1
-        body.append(f'<text class="dg-t" x="{round(n.cx, 1)}" y="{round(ty, 1)}" '
-                    f'text-anchor="middle">{escape(n.title)}</text>')
+        body.append(
+            f'<text class="dg-t" x="{round(n.cx, 1)}" y="{round(ty, 1)}" '
+            f'text-anchor="middle">{escape(n.title)}</text>'
+        )
         ty += 6
         for cls, lines in (("dg-st", n.stereotypes), ("dg-s", n.attributes), ("dg-k", n.kinds)):
             for line in lines:
                 ty += LINE
-                body.append(f'<text class="{cls}" x="{round(n.x + PAD, 1)}" '
-                            f'y="{round(ty, 1)}" xml:space="preserve">{escape(line)}</text>')
+                body.append(
+                    f'<text class="{cls}" x="{round(n.x + PAD, 1)}" '
+                    f'y="{round(ty, 1)}" xml:space="preserve">{escape(line)}</text>'
+                )
         group = "".join(body)
         if n.href:
-            o.append(f"<a href={quoteattr(n.href)}><title>{escape(n.key)}</title>"
-                     f"{group}</a>")
+            o.append(f"<a href={quoteattr(n.href)}><title>{escape(n.key)}</title>{group}</a>")
         else:
             o.append(f"<g>{group}</g>")
     if d.not_drawn:
-        o.append(f'<text class="dg-n" x="{MARGIN}" y="{round(h - MARGIN, 1)}">Not drawn '
-                 f'(no declared domain): {escape(", ".join(d.not_drawn))}. Every class and '
-                 'property is on /ontology.</text>')
+        o.append(
+            f'<text class="dg-n" x="{MARGIN}" y="{round(h - MARGIN, 1)}">Not drawn '
+            f"(no declared domain): {escape(', '.join(d.not_drawn))}. Every class and "
+            "property is on /ontology.</text>"
+        )
     del nodes
     o.append("</svg>")
     return "\n".join(o) + "\n"
@@ -586,11 +627,16 @@ def render_svg(graph: Graph | None = None, *, href_prefix: str = NS) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(prog="python -m enlargement_kg.core.diagram",
-                                 description="Write the ontology diagram (SVG).")
+    ap = argparse.ArgumentParser(
+        prog="python -m enlargement_kg.core.diagram",
+        description="Write the ontology diagram (SVG).",
+    )
     ap.add_argument("--out", required=True, help="the SVG file to write (- for stdout)")
-    ap.add_argument("--check", action="store_true",
-                    help="write nothing; exit 1 if --out differs from a fresh generation")
+    ap.add_argument(
+        "--check",
+        action="store_true",
+        help="write nothing; exit 1 if --out differs from a fresh generation",
+    )
     args = ap.parse_args(argv)
     svg = render_svg()
     if args.out == "-":
@@ -600,8 +646,10 @@ def main(argv: list[str] | None = None) -> int:
     if args.check:
         current = out.read_text(encoding="utf-8") if out.is_file() else ""
         if current != svg:
-            print(f"{out} is stale: run python -m enlargement_kg.core.diagram --out {out}",
-                  file=sys.stderr)
+            print(
+                f"{out} is stale: run python -m enlargement_kg.core.diagram --out {out}",
+                file=sys.stderr,
+            )
             return 1
         print(f"{out} is up to date")
         return 0

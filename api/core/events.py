@@ -32,8 +32,11 @@ KEY_PROPERTIES = (ENL.chapter, ENL.cluster, ENL.instrument, ENL.status, ENL.step
 
 def one_off_classes(ontology: Graph) -> set[URIRef]:
     """The event classes the ontology marks ``enl:occursOnce true``."""
-    return {c for c, v in ontology.subject_objects(ENL.occursOnce)
-            if isinstance(c, URIRef) and v.toPython() is True}
+    return {
+        c
+        for c, v in ontology.subject_objects(ENL.occursOnce)
+        if isinstance(c, URIRef) and v.toPython() is True
+    }
 
 
 def qualifiers(g: Graph, node: URIRef) -> list[str]:
@@ -59,9 +62,17 @@ def _new_claim_iri(g: Graph, event: URIRef, date: str) -> URIRef:
     return iris.claim(event, date, n)
 
 
-def add_claim(g: Graph, event: URIRef, date: Literal, sources: Iterable[URIRef], *,
-              notes: Iterable[Literal] = (), rank: URIRef | None = None,
-              reason: str | None = None, claim: URIRef | None = None) -> URIRef:
+def add_claim(
+    g: Graph,
+    event: URIRef,
+    date: Literal,
+    sources: Iterable[URIRef],
+    *,
+    notes: Iterable[Literal] = (),
+    rank: URIRef | None = None,
+    reason: str | None = None,
+    claim: URIRef | None = None,
+) -> URIRef:
     """Attach what ``sources`` say (the event happened on ``date``) to ``event``.
 
     A claim with the same date and rank gains the sources. Without an explicit ``rank`` the
@@ -80,15 +91,21 @@ def add_claim(g: Graph, event: URIRef, date: Literal, sources: Iterable[URIRef],
             rank = PREFERRED
             for c in claims(g, event):
                 if g.value(c, ENL.rank) == PREFERRED:
-                    _set_rank(g, c, NORMAL, f"consistent with the preferred date {date}, "
-                                            "at a lower precision")
+                    _set_rank(
+                        g,
+                        c,
+                        NORMAL,
+                        f"consistent with the preferred date {date}, at a lower precision",
+                    )
         elif dates.contains(str(date), str(current)):
             rank = NORMAL
             why = why or f"consistent with the preferred date {current}, at a lower precision"
         else:
             rank = NORMAL
-            why = why or (f"not reconciled: gives {date} against the preferred date {current}; "
-                          "a curator must rank it")
+            why = why or (
+                f"not reconciled: gives {date} against the preferred date {current}; "
+                "a curator must rank it"
+            )
     if claim is None:
         for c in claims(g, event):
             if str(g.value(c, DCTERMS.date)) == str(date) and g.value(c, ENL.rank) == rank:

@@ -22,10 +22,20 @@ class Format:
 
 
 RESULT_FORMATS: tuple[Format, ...] = (
-    Format("json", "application/sparql-results+json", "results", (".json", ".srj"),
-           ("application/json",)),
-    Format("xml", "application/sparql-results+xml", "results", (".srx", ".xml"),
-           ("application/xml", "text/xml")),
+    Format(
+        "json",
+        "application/sparql-results+json",
+        "results",
+        (".json", ".srj"),
+        ("application/json",),
+    ),
+    Format(
+        "xml",
+        "application/sparql-results+xml",
+        "results",
+        (".srx", ".xml"),
+        ("application/xml", "text/xml"),
+    ),
     Format("csv", "text/csv", "results", (".csv",)),
     Format("tsv", "text/tab-separated-values", "results", (".tsv",)),
 )
@@ -44,9 +54,17 @@ HTML = Format("html", "text/html", "page", (".html",))
 ALL: tuple[Format, ...] = RESULT_FORMATS + RDF_FORMATS
 
 _BY_NAME = {f.name: f for f in ALL}
-_BY_NAME.update({"ttl": _BY_NAME["turtle"], "nt": _BY_NAME["ntriples"],
-                 "json-ld": _BY_NAME["jsonld"], "rdf": _BY_NAME["rdfxml"],
-                 "nq": _BY_NAME["nquads"], "srj": _BY_NAME["json"], "srx": _BY_NAME["xml"]})
+_BY_NAME.update(
+    {
+        "ttl": _BY_NAME["turtle"],
+        "nt": _BY_NAME["ntriples"],
+        "json-ld": _BY_NAME["jsonld"],
+        "rdf": _BY_NAME["rdfxml"],
+        "nq": _BY_NAME["nquads"],
+        "srj": _BY_NAME["json"],
+        "srx": _BY_NAME["xml"],
+    }
+)
 
 
 def by_name(name: str) -> Format:
@@ -54,8 +72,9 @@ def by_name(name: str) -> Format:
     try:
         return _BY_NAME[name.lower()]
     except KeyError:
-        raise KeyError(f"unknown format {name!r}; expected one of "
-                       f"{', '.join(f.name for f in ALL)}") from None
+        raise KeyError(
+            f"unknown format {name!r}; expected one of {', '.join(f.name for f in ALL)}"
+        ) from None
 
 
 def by_media_type(media_type: str, kind: str) -> Format | None:

@@ -56,13 +56,20 @@ SELECT ?code (COUNT(DISTINCT ?f) AS ?n) WHERE {
 def matrix(report: ValidationReport, store: Store) -> list[Rule]:
     shapes = load_graph([data_dir("shapes") / "governance.ttl"])
     rules = []
-    for shape in sorted(s for s in shapes.subjects(RDF.type, SH.NodeShape)
-                        if isinstance(s, URIRef)):
+    for shape in sorted(
+        s for s in shapes.subjects(RDF.type, SH.NodeShape) if isinstance(s, URIRef)
+    ):
         cls = shapes.value(shape, SH.targetClass)
         sev = str(shapes.value(shape, SH.severity) or SH.Violation).rsplit("#", 1)[-1]
         rule = Rule(str(shape), str(shapes.value(shape, RDFS.label) or shape), sev)
-        counts = {str(r["code"]): int(r["n"]) for r in store.select(substitute(
-            COUNT_PER_COUNTRY, {"cls": cls}))} if cls is not None else {}
+        counts = (
+            {
+                str(r["code"]): int(r["n"])
+                for r in store.select(substitute(COUNT_PER_COUNTRY, {"cls": cls}))
+            }
+            if cls is not None
+            else {}
+        )
         failing: dict[str, list[str]] = {}
         for r in report.results:
             if r.shape == str(shape):
@@ -71,8 +78,11 @@ def matrix(report: ValidationReport, store: Store) -> list[Rule]:
                     failing.setdefault(code, []).append(r.message)
         for code in ENLARGEMENT_COUNTRIES:
             n, bad = counts.get(code, 0), failing.get(code, [])
-            status = ("n/a" if n == 0 and not bad else
-                      ("pass" if not bad else ("warn" if sev != "Violation" else "fail")))
+            status = (
+                "n/a"
+                if n == 0 and not bad
+                else ("pass" if not bad else ("warn" if sev != "Violation" else "fail"))
+            )
             rule.cells[code] = Cell(status, n, len(bad), tuple(bad[:5]))
         rules.append(rule)
     return rules

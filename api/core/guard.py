@@ -40,8 +40,11 @@ def tokens(query: str) -> tuple[Token, ...]:
     """The query's tokens without whitespace and comments: the one pass over its text that
     the guard, :func:`query_form`, :func:`has_dataset_clause` and :func:`bounded_query`
     share (cached: the endpoint asks all of them about each text)."""
-    return tuple((m.lastgroup, m.group()) for m in _TOKEN.finditer(query)
-                 if m.lastgroup != "space" and m.lastgroup != "comment")
+    return tuple(
+        (m.lastgroup, m.group())
+        for m in _TOKEN.finditer(query)
+        if m.lastgroup != "space" and m.lastgroup != "comment"
+    )
 
 
 @lru_cache(maxsize=4096)
@@ -68,8 +71,10 @@ def check_query(query: str, *, service_allow: frozenset[str] = frozenset()) -> N
             raise QueryRefused("file: IRIs are refused: the service never reads local files")
     first = next((w for w in words if w not in ("PREFIX", "BASE", "<IRI>")), "")
     if first in UPDATE_KEYWORDS or first == "WITH":
-        raise QueryRefused(f"{first} is a SPARQL Update operation; the query operation is "
-                           "read-only (send updates to the update operation, when enabled)")
+        raise QueryRefused(
+            f"{first} is a SPARQL Update operation; the query operation is "
+            "read-only (send updates to the update operation, when enabled)"
+        )
     for i, w in enumerate(words):
         if w == "SERVICE":
             target = words[i + 1] if i + 1 < len(words) else ""
@@ -83,8 +88,10 @@ def check_query(query: str, *, service_allow: frozenset[str] = frozenset()) -> N
                     idx = sum(1 for x in words[: i + 2] if x == "<IRI>")
                 allowed = idx < len(iris) and iris[idx] in service_allow
             if not allowed:
-                raise QueryRefused("SERVICE (federated query) is refused: this endpoint does "
-                                   "not call other endpoints unless their IRI is allow-listed")
+                raise QueryRefused(
+                    "SERVICE (federated query) is refused: this endpoint does "
+                    "not call other endpoints unless their IRI is allow-listed"
+                )
 
 
 def check_update(update: str) -> None:
@@ -155,8 +162,12 @@ def _bounded(query: str) -> tuple[bool, int | None]:
 
     while word(i, "PREFIX", "BASE"):
         if word(i, "PREFIX"):
-            if not (i + 2 < n and toks[i + 1][0] == "word" and toks[i + 1][1].endswith(":")
-                    and toks[i + 2][0] == "iri"):
+            if not (
+                i + 2 < n
+                and toks[i + 1][0] == "word"
+                and toks[i + 1][1].endswith(":")
+                and toks[i + 2][0] == "iri"
+            ):
                 return _NOT_BOUNDED
             i += 3
         else:
@@ -217,8 +228,12 @@ def _ends_with_limit(toks: tuple[Token, ...], i: int) -> tuple[bool, int | None]
         return True, None
     if not (rest[0][0] == "word" and rest[0][1].upper() == "LIMIT"):
         return False, None
-    digits = "".join(t for _, t in itertools.takewhile(
-        lambda tok: tok[0] == "other" and tok[1].isdigit(), rest[1:]))
+    digits = "".join(
+        t
+        for _, t in itertools.takewhile(
+            lambda tok: tok[0] == "other" and tok[1].isdigit(), rest[1:]
+        )
+    )
     if not digits or len(rest) != 1 + len(digits):
         return False, None
     return True, int(digits)
@@ -228,8 +243,9 @@ _ABSOLUTE_IRI = re.compile(r"^<[A-Za-z][A-Za-z0-9+.\-]*:")
 
 
 @lru_cache(maxsize=1024)
-def scan_pattern(query: str) -> tuple[tuple[str, ...], tuple[tuple[str, str], ...],
-                                      int | None] | None:
+def scan_pattern(
+    query: str,
+) -> tuple[tuple[str, ...], tuple[tuple[str, str], ...], int | None] | None:
     """The simplest :func:`bounded_query`: ``SELECT ?v .. WHERE { s p o } LIMIT n`` where each
     of s, p, o is an absolute ``<IRI>`` or a variable, the variables distinct, at least one
     term an IRI, the projection some of the pattern's variables (no ``*``, no prefixes, no
@@ -252,7 +268,7 @@ def scan_pattern(query: str) -> tuple[tuple[str, ...], tuple[tuple[str, str], ..
     if i + 4 > n or toks[i] != ("other", "{"):
         return None
     terms = []
-    for kind, text in toks[i + 1:i + 4]:
+    for kind, text in toks[i + 1 : i + 4]:
         if kind == "var":
             terms.append(("var", text[1:]))
         elif kind == "iri" and _ABSOLUTE_IRI.match(text):

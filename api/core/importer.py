@@ -29,18 +29,52 @@ from .namespaces import ENL, PREFIXES, SCHEMA
 from .resources import data_dir
 from .validation import ontology_graph
 
-REQUIRED = ("country", "fact_type", "date", "source_url", "source_title", "source_publisher",
-            "source_kind")
-OPTIONAL = ("value", "chapter", "cluster", "partner", "measured_by", "year", "status", "note",
-            "source_date", "last_confirmed", "source_tier", "act")
+REQUIRED = (
+    "country",
+    "fact_type",
+    "date",
+    "source_url",
+    "source_title",
+    "source_publisher",
+    "source_kind",
+)
+OPTIONAL = (
+    "value",
+    "chapter",
+    "cluster",
+    "partner",
+    "measured_by",
+    "year",
+    "status",
+    "note",
+    "source_date",
+    "last_confirmed",
+    "source_tier",
+    "act",
+)
 COLUMNS = REQUIRED + OPTIONAL
 SOURCE_KINDS = ("official", "news", "analysis", "secondary")
-STATUSES = ("signed", "in-force", "adopted", "extended", "frozen", "requested", "associated",
-            "participation-agreement-signed")
-LEVELS = {"early-stage": "early-stage", "early-stage/some-level": "early-stage-some-level",
-          "some-level": "some-level", "some-level/moderate": "some-level-moderate",
-          "moderate": "moderate", "moderate/good": "moderate-good", "good": "good",
-          "good/well-advanced": "good-well-advanced", "well-advanced": "well-advanced"}
+STATUSES = (
+    "signed",
+    "in-force",
+    "adopted",
+    "extended",
+    "frozen",
+    "requested",
+    "associated",
+    "participation-agreement-signed",
+)
+LEVELS = {
+    "early-stage": "early-stage",
+    "early-stage/some-level": "early-stage-some-level",
+    "some-level": "some-level",
+    "some-level/moderate": "some-level-moderate",
+    "moderate": "moderate",
+    "moderate/good": "moderate-good",
+    "good": "good",
+    "good/well-advanced": "good-well-advanced",
+    "well-advanced": "well-advanced",
+}
 CAPABILITIES = ("ammunition", "propellants", "maintenance", "industrial-infrastructure", "other")
 DUAL_USE = ("dual-use", "not-dual-use", "unknown")
 _MISSION = re.compile(r"^[A-Z0-9]+(?:-[A-Z0-9]+)*$")
@@ -96,26 +130,38 @@ def read_rows(path: Path) -> list[dict[str, str]]:
     header = reader.fieldnames or []
     missing = [c for c in REQUIRED if c not in header]
     if missing:
-        raise ImportError_(f"{path}: the header lacks the required column(s) "
-                           f"{', '.join(missing)}; see docs/importing.md",
-                           [RowError(1, c, "required column missing") for c in missing])
+        raise ImportError_(
+            f"{path}: the header lacks the required column(s) "
+            f"{', '.join(missing)}; see docs/importing.md",
+            [RowError(1, c, "required column missing") for c in missing],
+        )
     unknown = [c for c in header if c not in COLUMNS]
     if unknown:
-        raise ImportError_(f"{path}: unknown column(s) {', '.join(unknown)}; the columns are "
-                           f"{', '.join(COLUMNS)}",
-                           [RowError(1, c, "unknown column") for c in unknown])
+        raise ImportError_(
+            f"{path}: unknown column(s) {', '.join(unknown)}; the columns are {', '.join(COLUMNS)}",
+            [RowError(1, c, "unknown column") for c in unknown],
+        )
     return [{k: (v or "").strip() for k, v in row.items() if k is not None} for row in reader]
 
 
 class Mapper:
     """Rows → triples, with every row checked; collects errors instead of stopping."""
 
-    def __init__(self, *, known_countries: dict[str, str], ontology: Graph, today: dt.date,
-                 kg_dir: Path | None = None):
+    def __init__(
+        self,
+        *,
+        known_countries: dict[str, str],
+        ontology: Graph,
+        today: dt.date,
+        kg_dir: Path | None = None,
+    ):
         self.codes = fact_type_codes(ontology)
         self.class_labels = {c: str(ontology.value(c, RDFS.label)) for c in self.codes.values()}
-        self.events = {c for c in self.codes.values()
-                       if ENL.Event in ontology.transitive_objects(c, RDFS.subClassOf)}
+        self.events = {
+            c
+            for c in self.codes.values()
+            if ENL.Event in ontology.transitive_objects(c, RDFS.subClassOf)
+        }
         self.known = known_countries
         self.known_orgs = _known_orgs()
         self.today = today
@@ -148,20 +194,30 @@ class Mapper:
         row_start = len(self.errors)
         country = r.get("country", "")
         if country != "EU" and country not in self.known:
-            self._err(n, "country", f"{country!r} is not a known ISO 3166 alpha-3 code (or EU); "
-                                    f"expected e.g. {', '.join(iris.ENLARGEMENT_COUNTRIES)}")
+            self._err(
+                n,
+                "country",
+                f"{country!r} is not a known ISO 3166 alpha-3 code (or EU); "
+                f"expected e.g. {', '.join(iris.ENLARGEMENT_COUNTRIES)}",
+            )
         code = r.get("fact_type", "")
         cls = self.codes.get(code)
         if cls is None:
-            self._err(n, "fact_type", f"unknown fact type {code!r}; valid: "
-                                      f"{', '.join(sorted(self.codes))}")
+            self._err(
+                n,
+                "fact_type",
+                f"unknown fact type {code!r}; valid: {', '.join(sorted(self.codes))}",
+            )
         date = precision = None
         if r.get("date") or cls in self.events:
             try:
                 date, precision = dates.parse(r.get("date", ""))
             except ValueError as exc:
-                self._err(n, "date", str(exc) if r.get("date") else
-                          f"{code} is an event and needs its date")
+                self._err(
+                    n,
+                    "date",
+                    str(exc) if r.get("date") else f"{code} is an event and needs its date",
+                )
         src_date = None
         if r.get("source_date"):
             try:
@@ -183,11 +239,17 @@ class Mapper:
             if not r.get(col):
                 self._err(n, col, "required, cannot be empty")
         if r.get("source_tier") and r["source_tier"] not in iris.RELIABILITY_TIERS:
-            self._err(n, "source_tier", f"{r['source_tier']!r} is not one of "
-                                        f"{', '.join(iris.RELIABILITY_TIERS)}")
+            self._err(
+                n,
+                "source_tier",
+                f"{r['source_tier']!r} is not one of {', '.join(iris.RELIABILITY_TIERS)}",
+            )
         if r.get("source_kind") not in SOURCE_KINDS:
-            self._err(n, "source_kind", f"{r.get('source_kind')!r} is not one of "
-                                        f"{', '.join(SOURCE_KINDS)}")
+            self._err(
+                n,
+                "source_kind",
+                f"{r.get('source_kind')!r} is not one of {', '.join(SOURCE_KINDS)}",
+            )
         chapter = cluster = None
         for col, hi in (("chapter", 35), ("cluster", 6)):
             if r.get(col):
@@ -203,17 +265,47 @@ class Mapper:
                 else:
                     cluster = v
         status = r.get("status", "")
-        if status and status not in STATUSES and not (code == "mobility-corridor"
-                                                       and status in DUAL_USE):
+        if (
+            status
+            and status not in STATUSES
+            and not (code == "mobility-corridor" and status in DUAL_USE)
+        ):
             self._err(n, "status", f"{status!r} is not one of {', '.join(STATUSES)}")
         if cls is None:
             return
         # check the type-specific columns too, so one run reports every bad value of the row
-        self._map(n, r, cls, code, country, date, precision, chapter, cluster, url, src_date,
-                  confirmed, row_start)
+        self._map(
+            n,
+            r,
+            cls,
+            code,
+            country,
+            date,
+            precision,
+            chapter,
+            cluster,
+            url,
+            src_date,
+            confirmed,
+            row_start,
+        )
 
-    def _map(self, n, r, cls, code, country, date, precision, chapter, cluster, url, src_date,
-             confirmed, before) -> None:
+    def _map(
+        self,
+        n,
+        r,
+        cls,
+        code,
+        country,
+        date,
+        precision,
+        chapter,
+        cluster,
+        url,
+        src_date,
+        confirmed,
+        before,
+    ) -> None:
         quals: list[str] = []
         triples: list[tuple] = []
         label_bits: list[str] = []
@@ -227,16 +319,23 @@ class Mapper:
             quals.append(f"cl{cluster}")
             triples.append((ENL.cluster, iris.cluster(cluster)))
             label_bits.append(f"cluster {cluster}")
-        need = {"chapter-opened": "chapter", "chapter-provisionally-closed": "chapter",
-                "cluster-opened": "cluster", "level-of-preparation": "chapter"}
+        need = {
+            "chapter-opened": "chapter",
+            "chapter-provisionally-closed": "chapter",
+            "cluster-opened": "cluster",
+            "level-of-preparation": "chapter",
+        }
         if code in need and not (chapter if need[code] == "chapter" else cluster):
             self._err(n, need[code], f"{code} needs a {need[code]} number")
         if code in ("chapter-blocked", "block-lifted") and not (chapter or cluster):
             label_bits.append("negotiations as a whole")
         if code in ("chapter-blocked", "block-lifted") and partner:
             if partner not in self.known:
-                self._err(n, "partner", f"{partner!r} is not a known ISO 3166 alpha-3 code of "
-                                        "the blocking state")
+                self._err(
+                    n,
+                    "partner",
+                    f"{partner!r} is not a known ISO 3166 alpha-3 code of the blocking state",
+                )
             else:
                 triples.append((ENL.blockedBy, iris.country(partner)))
                 quals.append(partner)
@@ -254,15 +353,18 @@ class Mapper:
             except InvalidOperation:
                 self._err(n, "value", f"{value!r} is not a percentage in [0, 100]")
             if not re.match(r"^\d{4}$", r.get("year", "")):
-                self._err(n, "year", "cfsp-alignment-rate needs the year the rate refers to "
-                                     "(YYYY)")
+                self._err(n, "year", "cfsp-alignment-rate needs the year the rate refers to (YYYY)")
             else:
                 triples.append((ENL.refYear, Literal(r["year"], datatype=XSD.gYear)))
                 quals.append(r["year"])
             by = r.get("measured_by") or ""
             if not re.match(r"^[a-z0-9]+(?:-[a-z0-9]+)*$", by):
-                self._err(n, "measured_by", "cfsp-alignment-rate needs who measured it, as a "
-                                            "slug such as european-commission or isac")
+                self._err(
+                    n,
+                    "measured_by",
+                    "cfsp-alignment-rate needs who measured it, as a "
+                    "slug such as european-commission or isac",
+                )
             else:
                 triples.append((ENL.measuredBy, iris.org(by)))
                 quals.append(by)
@@ -317,8 +419,11 @@ class Mapper:
                     self._err(n, "value", f"{value!r} is not an amount in euro (digits only)")
         elif code == "industrial-capability":
             if partner not in CAPABILITIES:
-                self._err(n, "partner", f"{partner!r} is not a capability type; valid: "
-                                        f"{', '.join(CAPABILITIES)}")
+                self._err(
+                    n,
+                    "partner",
+                    f"{partner!r} is not a capability type; valid: {', '.join(CAPABILITIES)}",
+                )
             else:
                 triples.append((ENL.capabilityType, iris.concept("capability-type", partner)))
                 quals.append(partner)
@@ -355,8 +460,11 @@ class Mapper:
         elif code.startswith("instrument-"):
             key = partner if code in ("instrument-amount", "instrument-rule") else value
             if not _MISSION.match(key or ""):
-                self._err(n, "partner" if code in ("instrument-amount", "instrument-rule")
-                          else "value", f"{code} needs the instrument key, e.g. SAFE")
+                self._err(
+                    n,
+                    "partner" if code in ("instrument-amount", "instrument-rule") else "value",
+                    f"{code} needs the instrument key, e.g. SAFE",
+                )
             else:
                 triples.append((ENL.instrument, iris.instrument(key)))
                 quals.append(key)
@@ -388,8 +496,11 @@ class Mapper:
         if len(self.errors) > before:
             return
         one_off = cls in self.one_off and date is not None
-        fact = (iris.event(country, code, *quals) if one_off
-                else iris.fact(country, code, date or "undated", *quals))
+        fact = (
+            iris.event(country, code, *quals)
+            if one_off
+            else iris.fact(country, code, date or "undated", *quals)
+        )
         g = self._facts_of(country)
         g.add((fact, RDF.type, cls))
         if country != "EU":
@@ -408,8 +519,16 @@ class Mapper:
         if one_off:  # one event; what this row's source says is a claim of it
             claim = events.add_claim(g, fact, dates.literal(date), [src], notes=note)
             if g.value(claim, RDFS.label) is None:
-                g.add((claim, RDFS.label, Literal(f"{g.value(fact, RDFS.label)}: claim of "
-                                                  f"{dates.display(date)}", lang="en")))
+                g.add(
+                    (
+                        claim,
+                        RDFS.label,
+                        Literal(
+                            f"{g.value(fact, RDFS.label)}: claim of {dates.display(date)}",
+                            lang="en",
+                        ),
+                    )
+                )
         else:
             for n in note:
                 g.add((fact, SKOS.note, n))
@@ -441,9 +560,19 @@ class Mapper:
         s.add((src, ENL.sourceKind, iris.concept("source-kind", r["source_kind"])))
         if src_date:
             s.add((src, DCTERMS.date, dates.literal(src_date)))
-        s.add((src, ENL.reliabilityTier, iris.concept("reliability", r.get("source_tier") or {
-            "official": "official", "news": "reliable", "analysis": "reliable"}.get(
-                r["source_kind"], "weak"))))
+        s.add(
+            (
+                src,
+                ENL.reliabilityTier,
+                iris.concept(
+                    "reliability",
+                    r.get("source_tier")
+                    or {"official": "official", "news": "reliable", "analysis": "reliable"}.get(
+                        r["source_kind"], "weak"
+                    ),
+                ),
+            )
+        )
 
 
 HEADER = """# {what}
@@ -460,13 +589,15 @@ def _serialize(g: Graph, what: str) -> str:
     return HEADER.format(what=what) + g.serialize(format="turtle")
 
 
-def plan(files: list[Path], *, kg_dir: Path, today: dt.date | None = None
-         ) -> tuple[dict[Path, Graph], int, int]:
+def plan(
+    files: list[Path], *, kg_dir: Path, today: dt.date | None = None
+) -> tuple[dict[Path, Graph], int, int]:
     """Map and check every row of ``files``; return the merged graph of each target file."""
     ont = ontology_graph()
     known = _known_countries(kg_dir)
-    mapper = Mapper(known_countries=known, ontology=ont, today=today or dt.date.today(),
-                    kg_dir=kg_dir)
+    mapper = Mapper(
+        known_countries=known, ontology=ont, today=today or dt.date.today(), kg_dir=kg_dir
+    )
     for f in files:
         rows = read_rows(f)
         if not rows:
@@ -474,8 +605,7 @@ def plan(files: list[Path], *, kg_dir: Path, today: dt.date | None = None
         for i, row in enumerate(rows, start=2):
             mapper.add(i, row)
     if mapper.errors:
-        raise ImportError_(f"{len(mapper.errors)} bad value(s); nothing was written",
-                           mapper.errors)
+        raise ImportError_(f"{len(mapper.errors)} bad value(s); nothing was written", mapper.errors)
     targets: dict[Path, Graph] = {}
     for country, g in mapper.facts.items():
         targets[kg_dir / "facts" / f"{country}.ttl"] = g
@@ -494,8 +624,11 @@ def plan(files: list[Path], *, kg_dir: Path, today: dt.date | None = None
                     g.remove((s, None, None))
         m += g
         merged[path] = m
-    return merged, mapper.fact_count, len(set(mapper.sources.subjects(RDF.type,
-                                                                        ENL.SourceDocument)))
+    return (
+        merged,
+        mapper.fact_count,
+        len(set(mapper.sources.subjects(RDF.type, ENL.SourceDocument))),
+    )
 
 
 def _known_orgs() -> set[str]:
@@ -504,8 +637,9 @@ def _known_orgs() -> set[str]:
     for p in (data_dir("kg") / "reference").glob("*.ttl"):
         g.parse(p)
     prefix = str(iris.org("x"))[:-1]
-    return {str(s)[len(prefix):] for s in g.subjects(SKOS.prefLabel, None)
-            if str(s).startswith(prefix)}
+    return {
+        str(s)[len(prefix) :] for s in g.subjects(SKOS.prefLabel, None) if str(s).startswith(prefix)
+    }
 
 
 def _known_countries(kg_dir: Path) -> dict[str, str]:
@@ -513,12 +647,19 @@ def _known_countries(kg_dir: Path) -> dict[str, str]:
     g = Graph()
     ref = kg_dir / "reference" / "countries.ttl"
     g.parse(ref if ref.exists() else data_dir("kg") / "reference" / "countries.ttl")
-    return {str(code): str(g.value(c, SKOS.prefLabel) or code)
-            for c, code in g.subject_objects(ENL.iso3166Alpha3)}
+    return {
+        str(code): str(g.value(c, SKOS.prefLabel) or code)
+        for c, code in g.subject_objects(ENL.iso3166Alpha3)
+    }
 
 
-def import_files(files: list[Path], *, kg_dir: Path | None = None, validate_first: bool = True,
-                 today: dt.date | None = None) -> ImportResult:
+def import_files(
+    files: list[Path],
+    *,
+    kg_dir: Path | None = None,
+    validate_first: bool = True,
+    today: dt.date | None = None,
+) -> ImportResult:
     """Import ``files`` into ``kg_dir``: all rows or none."""
     from .build import BuildError, build_memory
 
@@ -526,10 +667,14 @@ def import_files(files: list[Path], *, kg_dir: Path | None = None, validate_firs
     merged, facts, sources = plan(files, kg_dir=kg_dir, today=today)
     names = _known_countries(kg_dir)
     names["EU"] = "the EU's instruments and rules"
-    what = {"documents.ttl": "Source documents cited by the facts.",
-            "entities.ttl": "Entities named by the facts: CSDP missions, CFSP acts, bodies."}
-    texts = {p: _serialize(g, what.get(p.name, f"Facts about {names.get(p.stem, p.stem)} "
-                                                  f"({p.stem}).")) for p, g in merged.items()}
+    what = {
+        "documents.ttl": "Source documents cited by the facts.",
+        "entities.ttl": "Entities named by the facts: CSDP missions, CFSP acts, bodies.",
+    }
+    texts = {
+        p: _serialize(g, what.get(p.name, f"Facts about {names.get(p.stem, p.stem)} ({p.stem})."))
+        for p, g in merged.items()
+    }
     if validate_first:
         # validate the whole graph as it would be: a copy of kg/ with the new files in it
         with tempfile.TemporaryDirectory() as tmp:
@@ -542,8 +687,9 @@ def import_files(files: list[Path], *, kg_dir: Path | None = None, validate_firs
             try:
                 build_memory(kg_dir=trial)
             except BuildError as exc:
-                raise ImportError_(f"the imported facts would break the graph: {exc}",
-                                   report=exc.report) from None
+                raise ImportError_(
+                    f"the imported facts would break the graph: {exc}", report=exc.report
+                ) from None
     written = {}
     for p, text in texts.items():
         p.parent.mkdir(parents=True, exist_ok=True)
@@ -563,10 +709,13 @@ def _copytree(src: Path, dst: Path) -> None:
 
 
 def register_cli(sub, CLIError) -> None:
-    p = sub.add_parser("import", help="import facts from a CSV/TSV spreadsheet into kg/",
-                       description="Map the rows of FILE (CSV, or TSV by suffix; layout in "
-                       "docs/importing.md) to the ontology, validate them with the existing "
-                       "graph, and write Turtle into kg/. Nothing is written if any row is bad.")
+    p = sub.add_parser(
+        "import",
+        help="import facts from a CSV/TSV spreadsheet into kg/",
+        description="Map the rows of FILE (CSV, or TSV by suffix; layout in "
+        "docs/importing.md) to the ontology, validate them with the existing "
+        "graph, and write Turtle into kg/. Nothing is written if any row is bad.",
+    )
     p.add_argument("files", nargs="+", type=Path, metavar="FILE")
     p.add_argument("--kg", type=Path, help="kg folder to write (default: the project's kg/)")
     p.add_argument("--today", help="the last-confirmed date to record (default: today)")

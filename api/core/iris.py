@@ -15,7 +15,16 @@ from rdflib import URIRef
 from .namespaces import BASE, GRAPH, ID
 
 ENLARGEMENT_COUNTRIES: tuple[str, ...] = (
-    "ALB", "BIH", "GEO", "MDA", "MKD", "MNE", "SRB", "TUR", "UKR", "XKX",
+    "ALB",
+    "BIH",
+    "GEO",
+    "MDA",
+    "MKD",
+    "MNE",
+    "SRB",
+    "TUR",
+    "UKR",
+    "XKX",
 )
 #: The reliability tiers of source documents, best first (``id/reliability/{tier}``).
 RELIABILITY_TIERS: tuple[str, ...] = ("official", "reliable", "weak", "state-media")
@@ -91,8 +100,10 @@ def eli(celex: str) -> URIRef:
     """
     m = _CELEX.match(celex)
     if m is None:
-        raise ValueError(f"{celex!r} is not the CELEX number of a decision, regulation or "
-                         "directive, e.g. 32022D0338 (3, year, D/R/L, four-digit number)")
+        raise ValueError(
+            f"{celex!r} is not the CELEX number of a decision, regulation or "
+            "directive, e.g. 32022D0338 (3, year, D/R/L, four-digit number)"
+        )
     year, kind, num = m.groups()
     return URIRef(f"http://data.europa.eu/eli/{_ELI_TYPES[kind]}/{year}/{int(num)}/oj")
 
@@ -107,7 +118,7 @@ def act_label(celex: str) -> str:
     if m is None:
         raise ValueError(f"{celex!r} is not a CELEX number")
     year, kind, num = m.groups()
-    return f"{ {'D': 'Decision', 'R': 'Regulation', 'L': 'Directive'}[kind]} {year}/{int(num)}"
+    return f"{ {'D': 'Decision', 'R': 'Regulation', 'L': 'Directive'}[kind] } {year}/{int(num)}"
 
 
 def source(url: str) -> URIRef:

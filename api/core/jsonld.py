@@ -118,9 +118,14 @@ def _ontology_terms(ontology: Graph) -> dict[str, Any]:
     """One term per ``enl:`` class and property, by local name, with its coercion."""
     ns = str(ENL._NS)
     out: dict[str, Any] = {}
-    for s in sorted({s for s in ontology.subjects(RDF.type, None)
-                     if isinstance(s, URIRef) and str(s).startswith(ns)}):
-        local = str(s)[len(ns):]
+    for s in sorted(
+        {
+            s
+            for s in ontology.subjects(RDF.type, None)
+            if isinstance(s, URIRef) and str(s).startswith(ns)
+        }
+    ):
+        local = str(s)[len(ns) :]
         if not local or local in REUSED_TERMS or local in RESERVED_KEYS:
             continue
         types = set(ontology.objects(s, RDF.type))
@@ -132,7 +137,7 @@ def _ontology_terms(ontology: Graph) -> dict[str, Any]:
         elif OWL.DatatypeProperty in types:
             rng = ontology.value(s, RDFS.range)
             if rng in COERCED_DATATYPES:
-                out[local] = {ID: curie, "@type": "xsd:" + str(rng)[len(str(XSD)):]}
+                out[local] = {ID: curie, "@type": "xsd:" + str(rng)[len(str(XSD)) :]}
             elif rng == XSD.string:  # codes and names of things: no language
                 out[local] = {ID: curie, "@language": None}
             else:
@@ -175,8 +180,9 @@ def context_document(ontology_dir: Path | None = None) -> ContextDocument:
     return build_context(ontology_graph(ontology_dir))
 
 
-def compact(graph: Graph, *, context_ref: str | None = None,
-            context: ContextDocument | None = None) -> bytes:
+def compact(
+    graph: Graph, *, context_ref: str | None = None, context: ContextDocument | None = None
+) -> bytes:
     """``graph`` as compacted JSON-LD (JSON-LD 1.1 §6 "Forms of JSON-LD": compacted).
 
     ``context_ref`` is the URL the document's ``@context`` points to (the published

@@ -25,12 +25,18 @@ from .store import Store
 NS = str(ENL._NS)
 VANN = "http://purl.org/vocab/vann/"
 
-KINDS = {OWL.Class: "class", OWL.ObjectProperty: "object property",
-         OWL.DatatypeProperty: "datatype property",
-         OWL.AnnotationProperty: "annotation property"}
-CHARACTERISTICS = {OWL.FunctionalProperty: "functional",
-                   OWL.InverseFunctionalProperty: "inverse functional",
-                   OWL.TransitiveProperty: "transitive", OWL.SymmetricProperty: "symmetric"}
+KINDS = {
+    OWL.Class: "class",
+    OWL.ObjectProperty: "object property",
+    OWL.DatatypeProperty: "datatype property",
+    OWL.AnnotationProperty: "annotation property",
+}
+CHARACTERISTICS = {
+    OWL.FunctionalProperty: "functional",
+    OWL.InverseFunctionalProperty: "inverse functional",
+    OWL.TransitiveProperty: "transitive",
+    OWL.SymmetricProperty: "symmetric",
+}
 
 
 @dataclass(frozen=True)
@@ -47,56 +53,107 @@ class ModuleSpec:
 #: the module listed later, the more specific one: a Security and Defence Partnership
 #: signed is an agreement event and a defence tie, and belongs to security and defence).
 MODULES: tuple[ModuleSpec, ...] = (
-    ModuleSpec("countries", "Countries and status",
-               "Countries with their ISO 3166 keys, the organisations the graph names, and "
-               "the stages of the accession process.",
-               ("Country", "Organisation", "AccessionStatus")),
-    ModuleSpec("structure", "Negotiation structure",
-               "Clusters, chapters and the other negotiation items as SKOS concepts, and the "
-               "per-country negotiation of each.",
-               ("NegotiationItem", "Cluster", "NegotiationStatus", "ChapterNegotiation",
-                "ClusterNegotiation")),
-    ModuleSpec("facts", "Facts and events",
-               "Facts are nodes with a date at the precision its source gives, one or more "
-               "sources and the date they were last confirmed; events are facts that happened "
-               "on a date; a one-off event has one preferred date and the ranked claims of "
-               "its sources.",
-               ("Fact", "DatePrecision", "FactStatus", "Derived", "Claim", "ClaimRank",
-                "EventStep")),
-    ModuleSpec("assessments", "Assessments and CFSP",
-               "Yearly observations (the Commission's level of preparation, CFSP alignment "
-               "rates, each with the body that measured it) and alignment with CFSP acts.",
-               ("Observation", "PreparationLevel", "CFSPAct", "CFSPNonAlignment")),
-    ModuleSpec("security", "Security and defence",
-               "Defence ties (NATO, Partnership for Peace, EU agreements, CSDP missions, "
-               "European Peace Facility, SAFE), industrial capabilities, military-mobility "
-               "corridors and acquisitions of non-Western systems.",
-               ("DefenceTie", "DefenceBody", "CSDPMission", "Acquisition",
-                "IndustrialCapability", "CapabilityType", "MobilityCorridor", "DualUseStatus")),
-    ModuleSpec("instruments", "Instruments",
-               "EU instruments (SAFE, the European Peace Facility, the revised methodology "
-               "...), their dated steps, amounts and checkable rules, and SAFE procurements "
-               "with their origin shares.",
-               ("Instrument", "InstrumentEvent", "InstrumentAmount", "InstrumentRule",
-                "SAFEProcurement", "OriginShare", "OriginArea")),
-    ModuleSpec("governance", "Governance",
-               "Benchmarks, the ladder of access tiers to EU defence bodies, access grants, "
-               "methodology rules and the derived governance assessment.",
-               ("Benchmark", "AccessTier", "AccessGrant", "GovernanceAssessment",
-                "MethodologyRule")),
-    ModuleSpec("sources", "Sources",
-               "The documents every fact cites, with their kind and reliability tier.",
-               ("SourceDocument", "SourceKind", "ReliabilityTier")),
+    ModuleSpec(
+        "countries",
+        "Countries and status",
+        "Countries with their ISO 3166 keys, the organisations the graph names, and "
+        "the stages of the accession process.",
+        ("Country", "Organisation", "AccessionStatus"),
+    ),
+    ModuleSpec(
+        "structure",
+        "Negotiation structure",
+        "Clusters, chapters and the other negotiation items as SKOS concepts, and the "
+        "per-country negotiation of each.",
+        (
+            "NegotiationItem",
+            "Cluster",
+            "NegotiationStatus",
+            "ChapterNegotiation",
+            "ClusterNegotiation",
+        ),
+    ),
+    ModuleSpec(
+        "facts",
+        "Facts and events",
+        "Facts are nodes with a date at the precision its source gives, one or more "
+        "sources and the date they were last confirmed; events are facts that happened "
+        "on a date; a one-off event has one preferred date and the ranked claims of "
+        "its sources.",
+        ("Fact", "DatePrecision", "FactStatus", "Derived", "Claim", "ClaimRank", "EventStep"),
+    ),
+    ModuleSpec(
+        "assessments",
+        "Assessments and CFSP",
+        "Yearly observations (the Commission's level of preparation, CFSP alignment "
+        "rates, each with the body that measured it) and alignment with CFSP acts.",
+        ("Observation", "PreparationLevel", "CFSPAct", "CFSPNonAlignment"),
+    ),
+    ModuleSpec(
+        "security",
+        "Security and defence",
+        "Defence ties (NATO, Partnership for Peace, EU agreements, CSDP missions, "
+        "European Peace Facility, SAFE), industrial capabilities, military-mobility "
+        "corridors and acquisitions of non-Western systems.",
+        (
+            "DefenceTie",
+            "DefenceBody",
+            "CSDPMission",
+            "Acquisition",
+            "IndustrialCapability",
+            "CapabilityType",
+            "MobilityCorridor",
+            "DualUseStatus",
+        ),
+    ),
+    ModuleSpec(
+        "instruments",
+        "Instruments",
+        "EU instruments (SAFE, the European Peace Facility, the revised methodology "
+        "...), their dated steps, amounts and checkable rules, and SAFE procurements "
+        "with their origin shares.",
+        (
+            "Instrument",
+            "InstrumentEvent",
+            "InstrumentAmount",
+            "InstrumentRule",
+            "SAFEProcurement",
+            "OriginShare",
+            "OriginArea",
+        ),
+    ),
+    ModuleSpec(
+        "governance",
+        "Governance",
+        "Benchmarks, the ladder of access tiers to EU defence bodies, access grants, "
+        "methodology rules and the derived governance assessment.",
+        ("Benchmark", "AccessTier", "AccessGrant", "GovernanceAssessment", "MethodologyRule"),
+    ),
+    ModuleSpec(
+        "sources",
+        "Sources",
+        "The documents every fact cites, with their kind and reliability tier.",
+        ("SourceDocument", "SourceKind", "ReliabilityTier"),
+    ),
 )
 OTHER = ModuleSpec("other", "Other terms", "Terms no module claims.", ())
 
 #: Properties whose module is not that of their domain or range.
 PROPERTY_MODULES: dict[str, str] = {
-    "factTypeCode": "facts", "defenceTieKind": "security", "impliesStatus": "countries",
-    "blockedBy": "facts", "mission": "security", "instrument": "instruments",
-    "amountEUR": "instruments", "statusSince": "structure", "safeEligible": "governance",
-    "derivedFrom": "facts", "rule": "governance", "occursOnce": "facts",
-    "periodStart": "assessments", "periodEnd": "assessments",
+    "factTypeCode": "facts",
+    "defenceTieKind": "security",
+    "impliesStatus": "countries",
+    "blockedBy": "facts",
+    "mission": "security",
+    "instrument": "instruments",
+    "amountEUR": "instruments",
+    "statusSince": "structure",
+    "safeEligible": "governance",
+    "derivedFrom": "facts",
+    "rule": "governance",
+    "occursOnce": "facts",
+    "periodStart": "assessments",
+    "periodEnd": "assessments",
 }
 
 
@@ -227,7 +284,7 @@ def served_ontology(store: Store) -> Graph:
 def curie(iri: str) -> str:
     for p, ns in sorted(PREFIXES.items(), key=lambda kv: -len(kv[1])):
         if iri.startswith(ns) and len(iri) > len(ns):
-            return f"{p}:{iri[len(ns):]}"
+            return f"{p}:{iri[len(ns) :]}"
     return iri
 
 
@@ -244,23 +301,40 @@ def document(graph: Graph) -> OntologyDoc:
     def ref(node) -> Ref:
         if isinstance(node, BNode):
             members = tuple(ref(m) for m in Collection(g, g.value(node, OWL.unionOf)))
-            return Ref("", " or ".join(m.label for m in members),
-                       " ∪ ".join(m.curie for m in members), None, members)
+            return Ref(
+                "",
+                " or ".join(m.label for m in members),
+                " ∪ ".join(m.curie for m in members),
+                None,
+                members,
+            )
         iri = str(node)
         if iri.startswith(NS):
-            name = iri[len(NS):]
+            name = iri[len(NS) :]
             return Ref(iri, _text(g, node, RDFS.label) or name, "enl:" + name, name)
         return Ref(iri, curie(iri), curie(iri))
 
     def refs(nodes) -> tuple[Ref, ...]:
         """Named terms and unions of them (other anonymous expressions are not shown)."""
-        keep = {n for n in nodes if isinstance(n, URIRef)
-                or (isinstance(n, BNode) and g.value(n, OWL.unionOf) is not None)}
-        return tuple(sorted({ref(n) for n in keep},
-                            key=lambda r: (r.name is None and not r.members, r.curie)))
+        keep = {
+            n
+            for n in nodes
+            if isinstance(n, URIRef)
+            or (isinstance(n, BNode) and g.value(n, OWL.unionOf) is not None)
+        }
+        return tuple(
+            sorted(
+                {ref(n) for n in keep}, key=lambda r: (r.name is None and not r.members, r.curie)
+            )
+        )
 
-    names = sorted({str(s)[len(NS):] for s in g.subjects(RDF.type, None)
-                    if isinstance(s, URIRef) and str(s).startswith(NS)})
+    names = sorted(
+        {
+            str(s)[len(NS) :]
+            for s in g.subjects(RDF.type, None)
+            if isinstance(s, URIRef) and str(s).startswith(NS)
+        }
+    )
     classes = [n for n in names if (URIRef(NS + n), RDF.type, OWL.Class) in g]
     disjoint: dict[URIRef, set[URIRef]] = {}
     groups = []
@@ -273,8 +347,7 @@ def document(graph: Graph) -> OntologyDoc:
         members = list(Collection(g, head)) if head is not None else []
         for a in members:
             disjoint.setdefault(a, set()).update(m for m in members if m != a)
-        groups.append(DisjointGroup(tuple(ref(m) for m in members),
-                                    _text(g, axiom, RDFS.comment)))
+        groups.append(DisjointGroup(tuple(ref(m) for m in members), _text(g, axiom, RDFS.comment)))
     groups.sort(key=lambda d: (-len(d.members), [m.curie for m in d.members]))
 
     restricted_in: dict[URIRef, set[URIRef]] = {}
@@ -298,57 +371,95 @@ def document(graph: Graph) -> OntologyDoc:
         s = URIRef(NS + n)
         kinds = [KINDS[t] for t in g.objects(s, RDF.type) if t in KINDS]
         kind = kinds[0] if kinds else "term"
-        common = dict(iri=str(s), name=n, curie="enl:" + n, kind=kind,
-                      label=_text(g, s, RDFS.label) or n,
-                      definition=_text(g, s, SKOS.definition),
-                      comments=tuple(sorted(str(c) for c in g.objects(s, RDFS.comment))))
+        common = dict(
+            iri=str(s),
+            name=n,
+            curie="enl:" + n,
+            kind=kind,
+            label=_text(g, s, RDFS.label) or n,
+            definition=_text(g, s, SKOS.definition),
+            comments=tuple(sorted(str(c) for c in g.objects(s, RDFS.comment))),
+        )
         if kind == "class":
-            terms.append(Term(
-                **common, module=module_of.get(n, OTHER.key),
-                superclasses=refs(g.objects(s, RDFS.subClassOf)),
-                subclasses=refs(g.subjects(RDFS.subClassOf, s)),
-                disjoint_with=refs(disjoint.get(s, ())),
-                restrictions=tuple(restrictions.get(n, ())),
-                fact_type_code=_text(g, s, ENL.factTypeCode) or None,
-                defence_tie_kind=_text(g, s, ENL.defenceTieKind) or None,
-                implies_status=refs(g.objects(s, ENL.impliesStatus)),
-                domain_of=refs(p for p, d in g.subject_objects(RDFS.domain)
-                               if s in (d, *union_members(g, d))),
-                range_of=refs(p for p, r in g.subject_objects(RDFS.range)
-                              if s in (r, *union_members(g, r))),
-                restricted_in=refs(restricted_in.get(s, ()))))
+            terms.append(
+                Term(
+                    **common,
+                    module=module_of.get(n, OTHER.key),
+                    superclasses=refs(g.objects(s, RDFS.subClassOf)),
+                    subclasses=refs(g.subjects(RDFS.subClassOf, s)),
+                    disjoint_with=refs(disjoint.get(s, ())),
+                    restrictions=tuple(restrictions.get(n, ())),
+                    fact_type_code=_text(g, s, ENL.factTypeCode) or None,
+                    defence_tie_kind=_text(g, s, ENL.defenceTieKind) or None,
+                    implies_status=refs(g.objects(s, ENL.impliesStatus)),
+                    domain_of=refs(
+                        p
+                        for p, d in g.subject_objects(RDFS.domain)
+                        if s in (d, *union_members(g, d))
+                    ),
+                    range_of=refs(
+                        p
+                        for p, r in g.subject_objects(RDFS.range)
+                        if s in (r, *union_members(g, r))
+                    ),
+                    restricted_in=refs(restricted_in.get(s, ())),
+                )
+            )
         else:
             domain, rng = refs(g.objects(s, RDFS.domain)), refs(g.objects(s, RDFS.range))
             module = PROPERTY_MODULES.get(n)
             for cls in (m for r in domain + rng for m in r.named):
                 if module is None and cls.name in module_of:
                     module = module_of[cls.name]
-            terms.append(Term(
-                **common, module=module or OTHER.key, domain=domain, range=rng,
-                superproperties=refs(g.objects(s, RDFS.subPropertyOf)),
-                subproperties=refs(g.subjects(RDFS.subPropertyOf, s)),
-                characteristics=tuple(sorted(CHARACTERISTICS[t] for t in g.objects(s, RDF.type)
-                                             if t in CHARACTERISTICS))))
+            terms.append(
+                Term(
+                    **common,
+                    module=module or OTHER.key,
+                    domain=domain,
+                    range=rng,
+                    superproperties=refs(g.objects(s, RDFS.subPropertyOf)),
+                    subproperties=refs(g.subjects(RDFS.subPropertyOf, s)),
+                    characteristics=tuple(
+                        sorted(
+                            CHARACTERISTICS[t]
+                            for t in g.objects(s, RDF.type)
+                            if t in CHARACTERISTICS
+                        )
+                    ),
+                )
+            )
     modules = []
     for spec in MODULES + (OTHER,):
         mine = [t for t in terms if t.module == spec.key]
         if spec is OTHER and not mine:
             continue
-        modules.append(Module(spec.key, spec.title, spec.description,
-                              tuple(t for t in mine if t.is_class),
-                              tuple(t for t in mine if not t.is_class)))
+        modules.append(
+            Module(
+                spec.key,
+                spec.title,
+                spec.description,
+                tuple(t for t in mine if t.is_class),
+                tuple(t for t in mine if not t.is_class),
+            )
+        )
     o = ONTOLOGY_IRI
     return OntologyDoc(
-        iri=str(o), version_iri=str(g.value(o, OWL.versionIRI) or ""),
-        version=str(g.value(o, OWL.versionInfo) or ""), title=_text(g, o, RDFS.label),
-        definition=_text(g, o, SKOS.definition), description=_text(g, o, DCTERMS.description),
+        iri=str(o),
+        version_iri=str(g.value(o, OWL.versionIRI) or ""),
+        version=str(g.value(o, OWL.versionInfo) or ""),
+        title=_text(g, o, RDFS.label),
+        definition=_text(g, o, SKOS.definition),
+        description=_text(g, o, DCTERMS.description),
         license=str(g.value(o, DCTERMS.license) or ""),
         creators=tuple(sorted(str(c) for c in g.objects(o, DCTERMS.creator))),
         created=str(g.value(o, DCTERMS.created) or ""),
         modified=str(g.value(o, DCTERMS.modified) or ""),
         prefix=str(g.value(o, URIRef(VANN + "preferredNamespacePrefix")) or "enl"),
         namespace=str(g.value(o, URIRef(VANN + "preferredNamespaceUri")) or NS),
-        modules=tuple(modules), disjoint_groups=tuple(groups), graph=g)
+        modules=tuple(modules),
+        disjoint_groups=tuple(groups),
+        graph=g,
+    )
 
 
 def union_members(g: Graph, node) -> tuple:
@@ -372,9 +483,9 @@ def class_modules(g: Graph, classes: list[str]) -> dict[str, str]:
                 best = (d, root_module[c])
             for sup in g.objects(URIRef(NS + c), RDFS.subClassOf):
                 s = str(sup)
-                if s.startswith(NS) and s[len(NS):] not in seen:
-                    seen.add(s[len(NS):])
-                    queue.append((s[len(NS):], d + 1))
+                if s.startswith(NS) and s[len(NS) :] not in seen:
+                    seen.add(s[len(NS) :])
+                    queue.append((s[len(NS) :], d + 1))
         if best is not None:
             out[n] = MODULES[best[1]].key
     return out

@@ -42,9 +42,14 @@ RDF_FORMAT = {
     "trig": ox.RdfFormat.TRIG,
     "nquads": ox.RdfFormat.N_QUADS,
 }
-SUFFIX_FORMAT = {".ttl": ox.RdfFormat.TURTLE, ".nt": ox.RdfFormat.N_TRIPLES,
-                 ".nq": ox.RdfFormat.N_QUADS, ".trig": ox.RdfFormat.TRIG,
-                 ".rdf": ox.RdfFormat.RDF_XML, ".jsonld": ox.RdfFormat.JSON_LD}
+SUFFIX_FORMAT = {
+    ".ttl": ox.RdfFormat.TURTLE,
+    ".nt": ox.RdfFormat.N_TRIPLES,
+    ".nq": ox.RdfFormat.N_QUADS,
+    ".trig": ox.RdfFormat.TRIG,
+    ".rdf": ox.RdfFormat.RDF_XML,
+    ".jsonld": ox.RdfFormat.JSON_LD,
+}
 META_FILE = "enlargement-kg.json"
 
 
@@ -71,7 +76,6 @@ def _row_term(t) -> tuple:
     if isinstance(t, ox.Literal):
         return ("literal", t.value, t.datatype.value, t.language)
     return ("literal", str(t), None, None)  # RDF-star triple terms: rare, kept as text
-
 
 
 @dataclass(frozen=True)
@@ -113,8 +117,13 @@ def parse_graph(data: bytes, fmt: Format, *, base_iri: str | None = None) -> Par
     if fmt.name not in RDF_FORMAT or fmt.name in ("trig", "nquads"):
         raise QuerySyntaxError(f"{fmt.media_type} is not a graph syntax")
     try:
-        quads = ox.parse(data, format=RDF_FORMAT[fmt.name], base_iri=base_iri,
-                         rename_blank_nodes=True, without_named_graphs=True)
+        quads = ox.parse(
+            data,
+            format=RDF_FORMAT[fmt.name],
+            base_iri=base_iri,
+            rename_blank_nodes=True,
+            without_named_graphs=True,
+        )
         return ParsedGraph(tuple(ox.Triple(q.subject, q.predicate, q.object) for q in quads))
     except (SyntaxError, ValueError) as exc:
         raise QuerySyntaxError(f"the {fmt.name} payload does not parse: {exc}") from None
@@ -156,26 +165,41 @@ def _json_results(variables: list[str], solutions: list) -> bytes:
                 parts.append(heads[k] + '"bnode","value":' + _esc(t.value) + "}")
             elif cls is ox.Literal:
                 if t.language:
-                    parts.append(heads[k] + '"literal","value":' + _esc(t.value)
-                                 + ',"xml:lang":' + _esc(t.language) + "}")
+                    parts.append(
+                        heads[k]
+                        + '"literal","value":'
+                        + _esc(t.value)
+                        + ',"xml:lang":'
+                        + _esc(t.language)
+                        + "}"
+                    )
                 else:
                     dt = t.datatype.value
-                    parts.append(heads[k] + '"literal","value":' + _esc(t.value)
-                                 + ("}" if dt == _XSD_STRING else _datatype_tail(dt)))
+                    parts.append(
+                        heads[k]
+                        + '"literal","value":'
+                        + _esc(t.value)
+                        + ("}" if dt == _XSD_STRING else _datatype_tail(dt))
+                    )
             else:  # RDF-star triple terms: rare, kept as text (as _row_term does)
                 parts.append(heads[k] + '"literal","value":' + _esc(str(t)) + "}")
         out.append("{" + ",".join(parts) + "}")
-    return ('{"head":{"vars":[' + ",".join(_esc(v) for v in variables)
-            + ']},"results":{"bindings":[' + ",".join(out) + "]}}").encode()
+    return (
+        '{"head":{"vars":['
+        + ",".join(_esc(v) for v in variables)
+        + ']},"results":{"bindings":['
+        + ",".join(out)
+        + "]}}"
+    ).encode()
 
 
 def _too_many_rows(max_rows: int) -> ResultTooLarge:
-    return ResultTooLarge(f"the answer has more than {max_rows} rows, the result cap; add a "
-                          "LIMIT or narrow the query")
+    return ResultTooLarge(
+        f"the answer has more than {max_rows} rows, the result cap; add a LIMIT or narrow the query"
+    )
 
 
-def _bounded_json(result: ox.QuerySolutions, fmt: Format, max_rows: int | None
-                  ) -> QueryResult:
+def _bounded_json(result: ox.QuerySolutions, fmt: Format, max_rows: int | None) -> QueryResult:
     """SPARQL JSON results by pyoxigraph's own writer, for an answer of bounded size. The
     rows are counted only when the cap could be passed: a row takes at least three bytes
     (``{}`` and a comma), so a shorter answer holds at most ``max_rows`` rows."""
@@ -216,8 +240,10 @@ class OxigraphStore(Store):
     def open(cls, path: str | Path, *, writable: bool = False) -> OxigraphStore:
         path = Path(path)
         if not (path / META_FILE).is_file():
-            raise StoreUnavailable(f"{path} is not an enlargement-kg store (no {META_FILE}); "
-                                   "run `enlargement-kg build --out DIR` first")
+            raise StoreUnavailable(
+                f"{path} is not an enlargement-kg store (no {META_FILE}); "
+                "run `enlargement-kg build --out DIR` first"
+            )
         try:
             store = ox.Store(str(path)) if writable else ox.Store.read_only(str(path))
         except OSError as exc:
@@ -248,8 +274,9 @@ class OxigraphStore(Store):
                 raise StoreUnavailable(f"cannot open the store at {path}: it took over 60 s")
             error = parent.recv()
         except EOFError:
-            raise StoreUnavailable(f"cannot open the store at {path}: the process that "
-                                   "opened it died") from None
+            raise StoreUnavailable(
+                f"cannot open the store at {path}: the process that opened it died"
+            ) from None
         finally:
             parent.close()
             if proc.is_alive():
@@ -281,10 +308,18 @@ class OxigraphStore(Store):
 
     # -- queries ----------------------------------------------------------------------------
 
-    def execute(self, query: str, *, result_format: Format, graph_format: Format,
-                substitutions: Mapping[str, Node] | None = None,
-                dataset: Dataset | None = None, max_rows: int | None = None,
-                timeout: float | None = None, row_bound: int | None = None) -> QueryResult:
+    def execute(
+        self,
+        query: str,
+        *,
+        result_format: Format,
+        graph_format: Format,
+        substitutions: Mapping[str, Node] | None = None,
+        dataset: Dataset | None = None,
+        max_rows: int | None = None,
+        timeout: float | None = None,
+        row_bound: int | None = None,
+    ) -> QueryResult:
         """:meth:`.Store.execute`; ``row_bound`` is the caller's guarantee that the answer
         has at most that many rows (the query's own ``LIMIT``): a SPARQL JSON answer is then
         written by pyoxigraph in one call (the same bytes, and the GIL released once rather
@@ -299,15 +334,21 @@ class OxigraphStore(Store):
             kwargs["use_default_graph_as_union"] = True
         if substitutions:
             kwargs["substitutions"] = {ox.Variable(k): to_ox(v) for k, v in substitutions.items()}
-        if (result_format.name == "json" and not substitutions
-                and kwargs.get("use_default_graph_as_union")):
+        if (
+            result_format.name == "json"
+            and not substitutions
+            and kwargs.get("use_default_graph_as_union")
+        ):
             pattern = scan_pattern(query)
             if pattern is not None:
                 return self._scan(*pattern, fmt=result_format, max_rows=max_rows)
         try:
             result = self._store.query(query, **kwargs)
-            if (row_bound is not None and result_format.name == "json"
-                    and isinstance(result, ox.QuerySolutions)):
+            if (
+                row_bound is not None
+                and result_format.name == "json"
+                and isinstance(result, ox.QuerySolutions)
+            ):
                 return _bounded_json(result, result_format, max_rows)
             return self._serialize(result, result_format, graph_format, max_rows)
         except SyntaxError as exc:
@@ -315,8 +356,15 @@ class OxigraphStore(Store):
         except (ValueError, TypeError, RuntimeError) as exc:
             raise QuerySyntaxError(str(exc)) from None
 
-    def _scan(self, projection: tuple[str, ...], terms: tuple[tuple[str, str], ...],
-              limit: int | None, *, fmt: Format, max_rows: int | None) -> QueryResult:
+    def _scan(
+        self,
+        projection: tuple[str, ...],
+        terms: tuple[tuple[str, str], ...],
+        limit: int | None,
+        *,
+        fmt: Format,
+        max_rows: int | None,
+    ) -> QueryResult:
         """The answer to a :func:`.guard.scan_pattern` query read from the store's index:
         the quads that match, from every graph (the union default graph keeps duplicates
         across graphs, as the SPARQL engine does), in the engine's order, without parsing or
@@ -338,11 +386,13 @@ class OxigraphStore(Store):
         rows = [tuple(g(q) for g in get) for q in found]
         return QueryResult("bindings", _json_results(list(projection), rows), fmt, len(rows))
 
-    def _serialize(self, result, result_format: Format, graph_format: Format,
-                   max_rows: int | None) -> QueryResult:
+    def _serialize(
+        self, result, result_format: Format, graph_format: Format, max_rows: int | None
+    ) -> QueryResult:
         if isinstance(result, ox.QueryBoolean):
-            return QueryResult("boolean", serialize_boolean(bool(result), result_format),
-                               result_format, 1)
+            return QueryResult(
+                "boolean", serialize_boolean(bool(result), result_format), result_format, 1
+            )
         if isinstance(result, ox.QuerySolutions):
             variables = [v.value for v in result.variables]
             it = iter(result)
@@ -350,8 +400,9 @@ class OxigraphStore(Store):
             if max_rows and len(sols) > max_rows:
                 raise _too_many_rows(max_rows)
             if result_format.name == "json":  # the hot path: written directly (bench/)
-                return QueryResult("bindings", _json_results(variables, sols), result_format,
-                                   len(sols))
+                return QueryResult(
+                    "bindings", _json_results(variables, sols), result_format, len(sols)
+                )
             rows = []
             for s in sols:
                 row = {}
@@ -360,8 +411,9 @@ class OxigraphStore(Store):
                     if t is not None:
                         row[v] = _row_term(t)
                 rows.append(row)
-            return QueryResult("bindings", serialize_rows(variables, rows, result_format),
-                               result_format, len(rows))
+            return QueryResult(
+                "bindings", serialize_rows(variables, rows, result_format), result_format, len(rows)
+            )
         it = iter(result)
         triples = list(itertools.islice(it, max_rows + 1)) if max_rows else list(it)
         if max_rows and len(triples) > max_rows:
@@ -394,11 +446,14 @@ class OxigraphStore(Store):
         if self._info is None:
             triples = len(self._store)
             graphs = sum(1 for _ in self._store.named_graphs())
-            self._info = StoreInfo(version=self._meta.get("version", "unversioned"),
-                                   triples=triples, graphs=graphs, backend="pyoxigraph",
-                                   details=dict(self._meta))
+            self._info = StoreInfo(
+                version=self._meta.get("version", "unversioned"),
+                triples=triples,
+                graphs=graphs,
+                backend="pyoxigraph",
+                details=dict(self._meta),
+            )
         return self._info
-
 
     # -- writes: the primitives of core/writes.py (SPARQL 1.1 Update, Graph Store Protocol) --
 
@@ -432,8 +487,10 @@ class OxigraphStore(Store):
         """One graph serialised as triples in ``fmt``, or None if there is no such graph."""
         if not self.graph_exists(graph):
             return None
-        triples = (ox.Triple(q.subject, q.predicate, q.object)
-                   for q in self._store.quads_for_pattern(None, None, None, _graph_name(graph)))
+        triples = (
+            ox.Triple(q.subject, q.predicate, q.object)
+            for q in self._store.quads_for_pattern(None, None, None, _graph_name(graph))
+        )
         return ox.serialize(triples, format=RDF_FORMAT[fmt.name]) or b""
 
     def replace_graph(self, graph: str | None, payload: ParsedGraph) -> bool:
@@ -445,8 +502,7 @@ class OxigraphStore(Store):
             self._store.clear_graph(name)
         else:
             self._store.add_graph(name)
-        self._store.extend(ox.Quad(t.subject, t.predicate, t.object, name)
-                           for t in payload.triples)
+        self._store.extend(ox.Quad(t.subject, t.predicate, t.object, name) for t in payload.triples)
         self._info = None
         return not existed
 
@@ -456,8 +512,7 @@ class OxigraphStore(Store):
         name = _graph_name(graph)
         if not existed:
             self._store.add_graph(name)
-        self._store.extend(ox.Quad(t.subject, t.predicate, t.object, name)
-                           for t in payload.triples)
+        self._store.extend(ox.Quad(t.subject, t.predicate, t.object, name) for t in payload.triples)
         self._info = None
         return not existed
 
@@ -478,9 +533,12 @@ class OxigraphStore(Store):
         mine, theirs = set(self._store), set(other._store)
         graphs_mine = set(self._store.named_graphs())
         graphs_theirs = set(other._store.named_graphs())
-        return StoreChanges(removed=tuple(mine - theirs), added=tuple(theirs - mine),
-                            graphs_removed=tuple(graphs_mine - graphs_theirs),
-                            graphs_added=tuple(graphs_theirs - graphs_mine))
+        return StoreChanges(
+            removed=tuple(mine - theirs),
+            added=tuple(theirs - mine),
+            graphs_removed=tuple(graphs_mine - graphs_theirs),
+            graphs_added=tuple(graphs_theirs - graphs_mine),
+        )
 
     def apply_changes(self, changes: StoreChanges) -> None:
         """Apply ``changes`` in ONE transaction: one SPARQL Update request.
@@ -495,19 +553,16 @@ class OxigraphStore(Store):
             return
         ops: list[str] = []
         terms: list[tuple] = []
-        binds = " ".join(f"BIND(<{DIFF_TERM}>(?i, {k}) AS ?{v})"
-                         for k, v in enumerate("gspo"))
+        binds = " ".join(f"BIND(<{DIFF_TERM}>(?i, {k}) AS ?{v})" for k, v in enumerate("gspo"))
         for verb, quads in (("DELETE", changes.removed), ("INSERT", changes.added)):
             named = [q for q in quads if not isinstance(q.graph_name, ox.DefaultGraph)]
             default = [q for q in quads if isinstance(q.graph_name, ox.DefaultGraph)]
             for group, template in ((named, "GRAPH ?g { ?s ?p ?o }"), (default, "?s ?p ?o")):
                 if group:
                     first = len(terms)
-                    terms.extend((q.graph_name, q.subject, q.predicate, q.object)
-                                 for q in group)
+                    terms.extend((q.graph_name, q.subject, q.predicate, q.object) for q in group)
                     ids = " ".join(str(i) for i in range(first, len(terms)))
-                    ops.append(f"{verb} {{ {template} }} WHERE {{ VALUES ?i {{ {ids} }} "
-                               f"{binds} }}")
+                    ops.append(f"{verb} {{ {template} }} WHERE {{ VALUES ?i {{ {ids} }} {binds} }}")
         ops += [f"DROP SILENT GRAPH {g}" for g in changes.graphs_removed]
         ops += [f"CREATE SILENT GRAPH {g}" for g in changes.graphs_added]
 
@@ -516,8 +571,7 @@ class OxigraphStore(Store):
             return None if isinstance(t, ox.DefaultGraph) else t
 
         try:
-            self._store.update(" ;\n".join(ops),
-                               custom_functions={ox.NamedNode(DIFF_TERM): term})
+            self._store.update(" ;\n".join(ops), custom_functions={ox.NamedNode(DIFF_TERM): term})
         except (SyntaxError, RuntimeError, ValueError, OSError) as exc:
             raise StoreUnavailable(f"the commit failed and was rolled back: {exc}") from None
         self._info = None
@@ -536,8 +590,9 @@ def canonical_quads(quads) -> list:
 
     quads = list(quads)
     blank = ox.BlankNode
-    nodes = {t.value for q in quads for t in (q.subject, q.object, q.graph_name)
-             if isinstance(t, blank)}
+    nodes = {
+        t.value for q in quads for t in (q.subject, q.object, q.graph_name) if isinstance(t, blank)
+    }
     if not nodes:
         return sorted(quads, key=str)
     label = {b: "" for b in nodes}
@@ -554,8 +609,10 @@ def canonical_quads(quads) -> list:
                 sig[q.subject.value].append(f"> {q.predicate} {key(q.object)} {g}")
             if isinstance(q.object, blank):
                 sig[q.object.value].append(f"< {key(q.subject)} {q.predicate} {g}")
-        label = {b: hashlib.sha256("\n".join(sorted(s)).encode()).hexdigest()[:20]
-                 for b, s in sig.items()}
+        label = {
+            b: hashlib.sha256("\n".join(sorted(s)).encode()).hexdigest()[:20]
+            for b, s in sig.items()
+        }
         now = len(set(label.values()))
         if now == distinct:
             break
@@ -570,5 +627,7 @@ def canonical_quads(quads) -> list:
     def term(t):
         return blank(names[t.value]) if isinstance(t, blank) else t
 
-    return sorted((ox.Quad(term(q.subject), q.predicate, term(q.object), term(q.graph_name))
-                   for q in quads), key=str)
+    return sorted(
+        (ox.Quad(term(q.subject), q.predicate, term(q.object), term(q.graph_name)) for q in quads),
+        key=str,
+    )

@@ -119,8 +119,14 @@ class PooledStore(Store):
     """Run ``opener()``'s store in ``size`` forked workers with a per-query time limit;
     with ``size=0``, in the calling process (opened there on first use), without one."""
 
-    def __init__(self, opener: Callable[[], Store], *, size: int = 2, timeout: float = 10.0,
-                 local_reads: bool = False):
+    def __init__(
+        self,
+        opener: Callable[[], Store],
+        *,
+        size: int = 2,
+        timeout: float = 10.0,
+        local_reads: bool = False,
+    ):
         self._opener = opener
         #: answer :func:`bounded_query` queries in this process (read-only stores only: a
         #: store opened here stays open for the life of the process)
@@ -179,8 +185,9 @@ class PooledStore(Store):
             worker = self._idle.get(timeout=limit)
         except queue.Empty:
             self.timeouts += 1
-            raise QueryTimeout(f"no query worker became free within {limit:g} s; "
-                               "the service is busy, try again") from None
+            raise QueryTimeout(
+                f"no query worker became free within {limit:g} s; the service is busy, try again"
+            ) from None
         healthy = True
         try:
             worker.conn.send((method, args, kwargs))
@@ -188,8 +195,10 @@ class PooledStore(Store):
             if not worker.conn.poll(remaining):
                 healthy = False
                 self.timeouts += 1
-                raise QueryTimeout(f"the query ran past the time limit of {limit:g} s and "
-                                   "was stopped; narrow it or add a LIMIT")
+                raise QueryTimeout(
+                    f"the query ran past the time limit of {limit:g} s and "
+                    "was stopped; narrow it or add a LIMIT"
+                )
             reply = worker.conn.recv()
         except (EOFError, OSError, BrokenPipeError):
             healthy = False
@@ -257,19 +266,41 @@ class PooledStore(Store):
                     self._local_key = key
         return self._local
 
-    def execute(self, query: str, *, result_format: Format, graph_format: Format,
-                substitutions: Mapping[str, Node] | None = None,
-                dataset: Dataset | None = None, max_rows: int | None = None,
-                timeout: float | None = None, row_bound: int | None = None) -> QueryResult:
+    def execute(
+        self,
+        query: str,
+        *,
+        result_format: Format,
+        graph_format: Format,
+        substitutions: Mapping[str, Node] | None = None,
+        dataset: Dataset | None = None,
+        max_rows: int | None = None,
+        timeout: float | None = None,
+        row_bound: int | None = None,
+    ) -> QueryResult:
         if self._local_reads and bounded_query(query):
             self.local_queries += 1
-            return self._here("execute", query, result_format=result_format,
-                              graph_format=graph_format, substitutions=substitutions,
-                              dataset=dataset, max_rows=max_rows, row_bound=row_bound)
-        return self._call("execute", query, result_format=result_format,
-                          graph_format=graph_format, substitutions=substitutions,
-                          dataset=dataset, max_rows=max_rows, row_bound=row_bound,
-                          timeout=timeout)
+            return self._here(
+                "execute",
+                query,
+                result_format=result_format,
+                graph_format=graph_format,
+                substitutions=substitutions,
+                dataset=dataset,
+                max_rows=max_rows,
+                row_bound=row_bound,
+            )
+        return self._call(
+            "execute",
+            query,
+            result_format=result_format,
+            graph_format=graph_format,
+            substitutions=substitutions,
+            dataset=dataset,
+            max_rows=max_rows,
+            row_bound=row_bound,
+            timeout=timeout,
+        )
 
     def dump(self, fmt: Format) -> bytes:
         return self._call("dump", fmt, timeout=max(self._timeout, 120.0))

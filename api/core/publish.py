@@ -75,10 +75,17 @@ DESCRIPTION = (
     "alignment: milestones, clusters and chapters opened, closed and blocked, CFSP alignment, "
     "NATO and Partnership for Peace, Security and Defence Partnerships, EDA arrangements, CSDP "
     "missions, European Peace Facility measures and SAFE. Every fact carries its source "
-    "document (title, publisher, date, URL).")
+    "document (title, publisher, date, URL)."
+)
 PUBLISHER_NAME = "The enlargement-kg founding engineers"
-KEYWORDS = ("EU enlargement", "accession negotiations", "CFSP alignment",
-            "security and defence", "knowledge graph", "linked data")
+KEYWORDS = (
+    "EU enlargement",
+    "accession negotiations",
+    "CFSP alignment",
+    "security and defence",
+    "knowledge graph",
+    "linked data",
+)
 THEMES = (URIRef(AUTHORITY + "data-theme/INTR"), URIRef(AUTHORITY + "data-theme/GOVE"))
 LANGUAGE = URIRef(AUTHORITY + "language/ENG")
 ACCESS_PUBLIC = URIRef(AUTHORITY + "access-right/PUBLIC")
@@ -87,12 +94,27 @@ FREQUENCY = URIRef(AUTHORITY + "frequency/IRREG")
 STEM = "enlargement-kg"
 #: The dump formats, in the order they are listed.
 DUMP_FORMATS: tuple[str, ...] = ("nquads", "trig", "turtle", "ntriples", "jsonld")
-FILE_TYPE = {"nquads": "RDF_N_QUADS", "trig": "RDF_TRIG", "turtle": "RDF_TURTLE",
-             "ntriples": "RDF_N_TRIPLES", "jsonld": "JSON_LD"}
-W3C_FORMAT = {"nquads": "N-Quads", "trig": "TriG", "turtle": "Turtle",
-              "ntriples": "N-Triples", "jsonld": "JSON-LD"}
-FORMAT_TITLE = {"nquads": "N-Quads", "trig": "TriG", "turtle": "Turtle",
-                "ntriples": "N-Triples", "jsonld": "JSON-LD"}
+FILE_TYPE = {
+    "nquads": "RDF_N_QUADS",
+    "trig": "RDF_TRIG",
+    "turtle": "RDF_TURTLE",
+    "ntriples": "RDF_N_TRIPLES",
+    "jsonld": "JSON_LD",
+}
+W3C_FORMAT = {
+    "nquads": "N-Quads",
+    "trig": "TriG",
+    "turtle": "Turtle",
+    "ntriples": "N-Triples",
+    "jsonld": "JSON-LD",
+}
+FORMAT_TITLE = {
+    "nquads": "N-Quads",
+    "trig": "TriG",
+    "turtle": "Turtle",
+    "ntriples": "N-Triples",
+    "jsonld": "JSON-LD",
+}
 GZIP_MEDIA_TYPE = "application/gzip"
 MANIFEST = "dumps.json"
 RELEASE_MANIFEST = "release.json"
@@ -155,8 +177,11 @@ class DumpSet:
         return self.folder / name
 
     def to_json(self) -> dict:
-        return {"version": self.version, "created": self.created,
-                "files": [asdict(f) for f in self.files]}
+        return {
+            "version": self.version,
+            "created": self.created,
+            "files": [asdict(f) for f in self.files],
+        }
 
 
 def dump_name(fmt: str, *, compressed: bool = False, stem: str = STEM) -> str:
@@ -181,8 +206,9 @@ def _write_atomic(path: Path, data: bytes) -> None:
     os.replace(tmp, path)
 
 
-def write_dumps(store: Store, *, out: Path, version: str,
-                dump_formats: Sequence[str] = DUMP_FORMATS) -> DumpSet:
+def write_dumps(
+    store: Store, *, out: Path, version: str, dump_formats: Sequence[str] = DUMP_FORMATS
+) -> DumpSet:
     """Write every dump (plain and gzipped) into ``out`` with a ``dumps.json`` manifest."""
     out.mkdir(parents=True, exist_ok=True)
     files = []
@@ -191,8 +217,9 @@ def write_dumps(store: Store, *, out: Path, version: str,
         for compressed, body in ((False, data), (True, gzip_bytes(data))):
             name = dump_name(fmt, compressed=compressed)
             _write_atomic(out / name, body)
-            files.append(DumpFile(name, fmt, compressed, len(body),
-                                  hashlib.sha256(body).hexdigest()))
+            files.append(
+                DumpFile(name, fmt, compressed, len(body), hashlib.sha256(body).hexdigest())
+            )
     ds = DumpSet(version, out, tuple(files), _now())
     _write_atomic(out / MANIFEST, json.dumps(ds.to_json(), indent=2).encode())
     return ds
@@ -243,11 +270,19 @@ class DumpCache:
     def _prune(self, current: Path) -> None:
         """Keep the dumps of the newest ``keep`` versions (a download in progress keeps its
         open file on POSIX even when the folder goes)."""
-        folders = sorted((p for p in self.root.iterdir() if p.is_dir()
-                          and not p.name.startswith(".") and p != current
-                          and (p / MANIFEST).is_file()),
-                         key=lambda p: p.stat().st_mtime, reverse=True)
-        for old in folders[max(0, self.keep - 1):]:
+        folders = sorted(
+            (
+                p
+                for p in self.root.iterdir()
+                if p.is_dir()
+                and not p.name.startswith(".")
+                and p != current
+                and (p / MANIFEST).is_file()
+            ),
+            key=lambda p: p.stat().st_mtime,
+            reverse=True,
+        )
+        for old in folders[max(0, self.keep - 1) :]:
             shutil.rmtree(old, ignore_errors=True)
             with contextlib.suppress(OSError):
                 (self.root / f"{old.name}.lock").unlink()
@@ -374,13 +409,21 @@ def graph_stats(store: Store) -> GraphStats:
     entities = store.select(Q_ENTITIES, bindings={"space": Literal(BASE)})[0]
     classes = tuple(Partition(r["class"], _int(r, "n")) for r in store.select(Q_CLASSES))
     props = tuple(Partition(r["p"], _int(r, "n")) for r in store.select(Q_PROPERTIES))
-    graphs = tuple(Partition(r["g"], _int(r, "n")) for r in store.select(Q_GRAPHS)
-                   if isinstance(r.get("g"), URIRef))
-    return GraphStats(triples=_int(totals, "triples"), entities=_int(entities, "n"),
-                      distinct_subjects=_int(totals, "subjects"),
-                      distinct_objects=_int(totals, "objects"),
-                      properties=_int(totals, "properties"), classes=classes,
-                      property_partitions=props, named_graphs=graphs)
+    graphs = tuple(
+        Partition(r["g"], _int(r, "n"))
+        for r in store.select(Q_GRAPHS)
+        if isinstance(r.get("g"), URIRef)
+    )
+    return GraphStats(
+        triples=_int(totals, "triples"),
+        entities=_int(entities, "n"),
+        distinct_subjects=_int(totals, "subjects"),
+        distinct_objects=_int(totals, "objects"),
+        properties=_int(totals, "properties"),
+        classes=classes,
+        property_partitions=props,
+        named_graphs=graphs,
+    )
 
 
 def spatial_coverage(store: Store) -> tuple[URIRef, ...]:
@@ -397,9 +440,15 @@ def normalise_base(base_url: str | None) -> str:
     return b if b.endswith("/") else b + "/"
 
 
-def void_graph(*, stats: GraphStats, dumps: DumpSet | None, base_url: str | None = None,
-               modified: str | None = None, version: str | None = None,
-               download_prefix: str = "export/") -> Graph:
+def void_graph(
+    *,
+    stats: GraphStats,
+    dumps: DumpSet | None,
+    base_url: str | None = None,
+    modified: str | None = None,
+    version: str | None = None,
+    download_prefix: str = "export/",
+) -> Graph:
     """The VoID description of the dataset (VoID §2-§4), as a graph."""
     base = normalise_base(base_url)
     g = _bound_graph()
@@ -497,8 +546,12 @@ def _bound_graph() -> Graph:
     return g
 
 
-def catalog_graph(*, current: DatasetVersion | None, releases: Sequence[DatasetVersion],
-                  base_url: str | None = None) -> Graph:
+def catalog_graph(
+    *,
+    current: DatasetVersion | None,
+    releases: Sequence[DatasetVersion],
+    base_url: str | None = None,
+) -> Graph:
     """The DCAT-AP 3.0.1 catalogue: the current dataset, each release, their distributions
     and the SPARQL data service, with the vendored code-list triples the profile's shapes
     need (DCAT-AP 3.0.1 §5 classes, §7 controlled vocabularies)."""
@@ -510,9 +563,17 @@ def catalog_graph(*, current: DatasetVersion | None, releases: Sequence[DatasetV
     modified = max((v.modified for v in versions), default=_today())
     g.add((cat, RDF.type, DCAT.Catalog))
     g.add((cat, DCTERMS.title, Literal(f"Catalogue of the {TITLE}", lang="en")))
-    g.add((cat, DCTERMS.description, Literal(
-        "The current graph and every release of the dataset, with their downloadable dumps "
-        "and the SPARQL endpoint.", lang="en")))
+    g.add(
+        (
+            cat,
+            DCTERMS.description,
+            Literal(
+                "The current graph and every release of the dataset, with their downloadable dumps "
+                "and the SPARQL endpoint.",
+                lang="en",
+            ),
+        )
+    )
     g.add((cat, DCTERMS.publisher, PUBLISHER))
     g.add((cat, FOAF.homepage, URIRef(base)))
     g.add((URIRef(base), RDF.type, FOAF.Document))
@@ -542,9 +603,17 @@ def _service(g: Graph, base: str, dataset: URIRef | None) -> None:
     s = SERVICE
     g.add((s, RDF.type, DCAT.DataService))
     g.add((s, DCTERMS.title, Literal("SPARQL 1.1 endpoint of the knowledge graph", lang="en")))
-    g.add((s, DCTERMS.description, Literal(
-        "SPARQL 1.1 Protocol endpoint over the current graph: query the union of the named "
-        "graphs, or name graphs with default-graph-uri and named-graph-uri.", lang="en")))
+    g.add(
+        (
+            s,
+            DCTERMS.description,
+            Literal(
+                "SPARQL 1.1 Protocol endpoint over the current graph: query the union of the named "
+                "graphs, or name graphs with default-graph-uri and named-graph-uri.",
+                lang="en",
+            ),
+        )
+    )
     g.add((s, DCAT.endpointURL, URIRef(base + "sparql")))
     g.add((s, DCAT.endpointDescription, URIRef(base + "sparql")))
     std = URIRef("https://www.w3.org/TR/sparql11-protocol/")
@@ -582,9 +651,17 @@ def _dataset(g: Graph, v: DatasetVersion, base: str) -> None:
     prov = URIRef(f"{d}-provenance")
     g.add((d, DCTERMS.provenance, prov))
     g.add((prov, RDF.type, DCTERMS.ProvenanceStatement))
-    g.add((prov, RDFS.label, Literal(
-        "Curated from official EU documents and news sources; every fact cites its source "
-        "document (dcterms:source) and the date it was last confirmed.", lang="en")))
+    g.add(
+        (
+            prov,
+            RDFS.label,
+            Literal(
+                "Curated from official EU documents and news sources; every fact cites its source "
+                "document (dcterms:source) and the date it was last confirmed.",
+                lang="en",
+            ),
+        )
+    )
     for t in THEMES:
         g.add((d, DCAT.theme, t))
     for k in KEYWORDS:
@@ -604,10 +681,21 @@ def _dataset(g: Graph, v: DatasetVersion, base: str) -> None:
         g.add((d, DCAT.distribution, dist))
         g.add((dist, RDF.type, DCAT.Distribution))
         g.add((dist, DCTERMS.title, Literal(f"{f.title} dump", lang="en")))
-        g.add((dist, DCTERMS.description, Literal(
-            ("The full dataset with its named graphs" if f.keeps_graphs else
-             "The full dataset as one graph (the union of the named graphs)")
-            + (", gzip-compressed." if f.compressed else "."), lang="en")))
+        g.add(
+            (
+                dist,
+                DCTERMS.description,
+                Literal(
+                    (
+                        "The full dataset with its named graphs"
+                        if f.keeps_graphs
+                        else "The full dataset as one graph (the union of the named graphs)"
+                    )
+                    + (", gzip-compressed." if f.compressed else "."),
+                    lang="en",
+                ),
+            )
+        )
         g.add((dist, DCAT.accessURL, access))
         g.add((dist, DCAT.downloadURL, URIRef(base + v.download_prefix + f.name)))
         g.add((dist, DCAT.mediaType, URIRef(IANA + rdf_fmt.media_type)))
@@ -658,8 +746,13 @@ def add_vendored(g: Graph) -> None:
 # -- describing versions: current graph and releases --------------------------------------
 
 
-def current_version(*, store: Store, dumps: DumpSet, releases: Sequence[ReleaseManifest],
-                    spatial: Sequence[URIRef] | None = None) -> DatasetVersion:
+def current_version(
+    *,
+    store: Store,
+    dumps: DumpSet,
+    releases: Sequence[ReleaseManifest],
+    spatial: Sequence[URIRef] | None = None,
+) -> DatasetVersion:
     """The current graph as a catalogue entry."""
     info = store.info()
     gv = info.version
@@ -671,10 +764,16 @@ def current_version(*, store: Store, dumps: DumpSet, releases: Sequence[ReleaseM
         version = f"snapshot-{gv}"
     issued = releases[0].issued if releases else modified
     return DatasetVersion(
-        iri=DATASET, version=version, graph_version=gv, issued=issued, modified=modified,
-        files=dumps.files, download_prefix="export/",
+        iri=DATASET,
+        version=version,
+        graph_version=gv,
+        issued=issued,
+        modified=modified,
+        files=dumps.files,
+        download_prefix="export/",
         spatial=tuple(spatial if spatial is not None else spatial_coverage(store)),
-        previous=release_iri(latest.version) if latest is not None else None)
+        previous=release_iri(latest.version) if latest is not None else None,
+    )
 
 
 @dataclass(frozen=True)
@@ -707,18 +806,25 @@ class ReleaseManifest:
         return cls(**doc, folder=folder)
 
     def as_version(self) -> DatasetVersion:
-        notes = (f"{self.changes.get('added', 0)} facts added, "
-                 f"{self.changes.get('changed', 0)} changed, "
-                 f"{self.changes.get('retracted', 0)} retracted"
-                 + (f" since release {self.previous}." if self.previous else
-                    " (first release)."))
+        notes = (
+            f"{self.changes.get('added', 0)} facts added, "
+            f"{self.changes.get('changed', 0)} changed, "
+            f"{self.changes.get('retracted', 0)} retracted"
+            + (f" since release {self.previous}." if self.previous else " (first release).")
+        )
         return DatasetVersion(
-            iri=release_iri(self.version), version=self.version,
-            graph_version=self.graph_version, issued=self.issued, modified=self.issued,
-            files=self.files, download_prefix=f"export/releases/{self.version}/",
+            iri=release_iri(self.version),
+            version=self.version,
+            graph_version=self.graph_version,
+            issued=self.issued,
+            modified=self.issued,
+            files=self.files,
+            download_prefix=f"export/releases/{self.version}/",
             spatial=tuple(URIRef(s) for s in self.spatial),
-            previous=release_iri(self.previous) if self.previous else None, notes=notes,
-            is_release=True)
+            previous=release_iri(self.previous) if self.previous else None,
+            notes=notes,
+            is_release=True,
+        )
 
 
 # -- the release index --------------------------------------------------------------------
@@ -779,8 +885,14 @@ class ReleaseIndex:
             rel = folder.relative_to(root).as_posix()
         except ValueError:
             rel = str(folder)
-        self.entries.append({"version": manifest.version, "issued": manifest.issued,
-                             "graph_version": manifest.graph_version, "path": rel})
+        self.entries.append(
+            {
+                "version": manifest.version,
+                "issued": manifest.issued,
+                "graph_version": manifest.graph_version,
+                "path": rel,
+            }
+        )
         self.path.parent.mkdir(parents=True, exist_ok=True)
         _write_atomic(self.path, json.dumps({"releases": self.entries}, indent=2).encode())
 
@@ -795,9 +907,16 @@ class ReleaseResult:
     changelog: str
 
 
-def make_release(*, store: Store, version: str, out: Path, index: ReleaseIndex,
-                 previous: Path | None = None, issued: str | None = None,
-                 base_url: str | None = None) -> ReleaseResult:
+def make_release(
+    *,
+    store: Store,
+    version: str,
+    out: Path,
+    index: ReleaseIndex,
+    previous: Path | None = None,
+    issued: str | None = None,
+    base_url: str | None = None,
+) -> ReleaseResult:
     """Write a release folder (dumps, VoID, DCAT, CHANGES.md, release.json) and record it.
 
     ``previous`` is the folder to compare with; by default the latest recorded release.
@@ -805,8 +924,10 @@ def make_release(*, store: Store, version: str, out: Path, index: ReleaseIndex,
     from .changelog import changes_between, load_graph_source
 
     if not VERSION_RE.match(version):
-        raise PublishError(f"bad release version {version!r}: use letters, digits, '.', "
-                           "'+', '_' or '-' (e.g. 1.0.0)")
+        raise PublishError(
+            f"bad release version {version!r}: use letters, digits, '.', "
+            "'+', '_' or '-' (e.g. 1.0.0)"
+        )
     if any(e.get("version") == version for e in index.entries):
         raise PublishError(f"release {version} is already recorded in {index.path}")
     out = Path(out)
@@ -829,8 +950,11 @@ def make_release(*, store: Store, version: str, out: Path, index: ReleaseIndex,
             prev_manifest = ReleaseManifest.read(Path(previous))
 
     info = store.info()
-    staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.staging-",
-                                    dir=out.parent if out.parent.exists() else None))
+    staging = Path(
+        tempfile.mkdtemp(
+            prefix=f".{out.name}.staging-", dir=out.parent if out.parent.exists() else None
+        )
+    )
     try:
         dumps = write_dumps(store, out=staging, version=info.version)
         os.remove(staging / MANIFEST)
@@ -843,27 +967,43 @@ def make_release(*, store: Store, version: str, out: Path, index: ReleaseIndex,
         prev_version = prev_manifest.version if prev_manifest else None
         changelog = changes.to_markdown(
             title=f"Release {version} ({issued})",
-            old_label=(f"release {prev_version}" if prev_version
-                       else (str(previous) if previous else None)),
-            new_label=f"release {version}")
+            old_label=(
+                f"release {prev_version}" if prev_version else (str(previous) if previous else None)
+            ),
+            new_label=f"release {version}",
+        )
         spatial = spatial_coverage(store)
         manifest = ReleaseManifest(
-            version=version, graph_version=info.version, issued=issued,
-            previous=prev_version, files=dumps.files, spatial=tuple(str(s) for s in spatial),
-            changes=changes.counts(), package_version=str(info.details.get("package_version", "")),
+            version=version,
+            graph_version=info.version,
+            issued=issued,
+            previous=prev_version,
+            files=dumps.files,
+            spatial=tuple(str(s) for s in spatial),
+            changes=changes.counts(),
+            package_version=str(info.details.get("package_version", "")),
             ontology_version=str(info.details.get("ontology_version", "")),
-            built_at=str(info.details.get("built_at", "")))
+            built_at=str(info.details.get("built_at", "")),
+        )
         rel = manifest.as_version()
         stats = graph_stats(store)
-        (staging / "void.ttl").write_bytes(void_graph(
-            stats=stats, dumps=dumps, base_url=base_url, modified=issued, version=version,
-            download_prefix=rel.download_prefix).serialize(format="turtle", encoding="utf-8"))
-        previous_versions = ([prev_manifest.as_version()] if prev_manifest else [])
+        (staging / "void.ttl").write_bytes(
+            void_graph(
+                stats=stats,
+                dumps=dumps,
+                base_url=base_url,
+                modified=issued,
+                version=version,
+                download_prefix=rel.download_prefix,
+            ).serialize(format="turtle", encoding="utf-8")
+        )
+        previous_versions = [prev_manifest.as_version()] if prev_manifest else []
         cat = catalog_graph(current=None, releases=previous_versions + [rel], base_url=base_url)
         (staging / "catalog.ttl").write_bytes(cat.serialize(format="turtle", encoding="utf-8"))
         (staging / "CHANGES.md").write_text(changelog, encoding="utf-8")
-        (staging / RELEASE_MANIFEST).write_text(json.dumps(manifest.to_json(), indent=2),
-                                                encoding="utf-8")
+        (staging / RELEASE_MANIFEST).write_text(
+            json.dumps(manifest.to_json(), indent=2), encoding="utf-8"
+        )
         out.parent.mkdir(parents=True, exist_ok=True)
         if out.exists():
             out.rmdir()
@@ -915,8 +1055,10 @@ def register_cli(sub, CLIError) -> None:
             return 0
         out.parent.mkdir(parents=True, exist_ok=True)
         _write_atomic(out, data)
-        print(f"wrote {out}: {FORMAT_TITLE[args.format]}{' (gzip)' if args.gzip else ''}, "
-              f"{len(data)} bytes, sha256 {digest}")
+        print(
+            f"wrote {out}: {FORMAT_TITLE[args.format]}{' (gzip)' if args.gzip else ''}, "
+            f"{len(data)} bytes, sha256 {digest}"
+        )
         return 0
 
     def cmd_release(args) -> int:
@@ -925,16 +1067,24 @@ def register_cli(sub, CLIError) -> None:
         out = Path(args.out) if args.out else root / args.version
         store = _open_store(args, CLIError)
         try:
-            res = make_release(store=store, version=args.version, out=out, index=index,
-                               previous=Path(args.previous) if args.previous else None,
-                               issued=args.date, base_url=args.base_url)
+            res = make_release(
+                store=store,
+                version=args.version,
+                out=out,
+                index=index,
+                previous=Path(args.previous) if args.previous else None,
+                issued=args.date,
+                base_url=args.base_url,
+            )
         except PublishError as exc:
             raise CLIError(str(exc)) from None
         c = res.manifest.changes
-        print(f"released {res.manifest.version} in {res.folder}: "
-              f"{len(res.manifest.files)} dump files, {c.get('added', 0)} facts added, "
-              f"{c.get('changed', 0)} changed, {c.get('retracted', 0)} retracted "
-              f"(recorded in {index.path})")
+        print(
+            f"released {res.manifest.version} in {res.folder}: "
+            f"{len(res.manifest.files)} dump files, {c.get('added', 0)} facts added, "
+            f"{c.get('changed', 0)} changed, {c.get('retracted', 0)} retracted "
+            f"(recorded in {index.path})"
+        )
         return 0
 
     def cmd_diff(args) -> int:
@@ -947,49 +1097,73 @@ def register_cli(sub, CLIError) -> None:
             raise CLIError(str(exc), exc.code) from None
         changes = changes_between(old, new)
         if args.format == "json":
-            print(json.dumps(changes.to_json(old_label=args.old, new_label=args.new),
-                             indent=2, ensure_ascii=False))
+            print(
+                json.dumps(
+                    changes.to_json(old_label=args.old, new_label=args.new),
+                    indent=2,
+                    ensure_ascii=False,
+                )
+            )
         else:
-            print(changes.to_markdown(title="Changes", old_label=args.old,
-                                      new_label=args.new), end="")
+            print(
+                changes.to_markdown(title="Changes", old_label=args.old, new_label=args.new), end=""
+            )
         return 0
 
-    e = sub.add_parser("export", help="write a dump of the whole dataset",
-                       description="Write the whole dataset as N-Quads or TriG (named graphs "
-                       "kept), Turtle, N-Triples or JSON-LD (the union of the named graphs), "
-                       "optionally gzipped.")
+    e = sub.add_parser(
+        "export",
+        help="write a dump of the whole dataset",
+        description="Write the whole dataset as N-Quads or TriG (named graphs "
+        "kept), Turtle, N-Triples or JSON-LD (the union of the named graphs), "
+        "optionally gzipped.",
+    )
     e.add_argument("--format", required=True, choices=DUMP_FORMATS)
     e.add_argument("--gzip", action="store_true", help="gzip the dump (RFC 1952)")
     e.add_argument("--out", required=True, metavar="FILE", help="output file, - for stdout")
-    e.add_argument("--store", help="a store folder written by `build` (default: build the "
-                                   "packaged graph in memory)")
+    e.add_argument(
+        "--store",
+        help="a store folder written by `build` (default: build the packaged graph in memory)",
+    )
     e.add_argument("--kg", type=Path, help=argparse.SUPPRESS)
     e.set_defaults(func=cmd_export)
 
-    r = sub.add_parser("release", help="write a release folder and record it",
-                       description="Write a release folder (every dump plain and gzipped, "
-                       "void.ttl, catalog.ttl, CHANGES.md against the previous release, "
-                       "release.json) and record it in the release index, so /catalog lists "
-                       "it. The graph is built and validated first; a violation exits 1.")
+    r = sub.add_parser(
+        "release",
+        help="write a release folder and record it",
+        description="Write a release folder (every dump plain and gzipped, "
+        "void.ttl, catalog.ttl, CHANGES.md against the previous release, "
+        "release.json) and record it in the release index, so /catalog lists "
+        "it. The graph is built and validated first; a violation exits 1.",
+    )
     r.add_argument("version", metavar="VERSION", help="the release version, e.g. 1.0.0")
     r.add_argument("--out", metavar="DIR", help="release folder (default: RELEASES/VERSION)")
-    r.add_argument("--releases", metavar="DIR", help="releases folder holding index.json "
-                   "(default: $ENLARGEMENT_KG_RELEASES or ./releases)")
-    r.add_argument("--index", metavar="FILE", help="the release index (default: "
-                   "RELEASES/index.json)")
-    r.add_argument("--previous", metavar="DIR", help="compare with this release folder or "
-                   "dump (default: the latest recorded release)")
+    r.add_argument(
+        "--releases",
+        metavar="DIR",
+        help="releases folder holding index.json (default: $ENLARGEMENT_KG_RELEASES or ./releases)",
+    )
+    r.add_argument(
+        "--index", metavar="FILE", help="the release index (default: RELEASES/index.json)"
+    )
+    r.add_argument(
+        "--previous",
+        metavar="DIR",
+        help="compare with this release folder or dump (default: the latest recorded release)",
+    )
     r.add_argument("--date", metavar="YYYY-MM-DD", help="issue date (default: today, UTC)")
     r.add_argument("--base-url", help=f"public base of the service (default: {BASE})")
     r.add_argument("--store", help="a store folder written by `build`")
     r.add_argument("--kg", type=Path, help="kg folder to release instead of the packaged one")
     r.set_defaults(func=cmd_release)
 
-    d = sub.add_parser("diff", help="the changelog of facts between two graphs",
-                       description="Print the facts added, changed and retracted between OLD "
-                       "and NEW, per country, with their sources. OLD and NEW are dump files "
-                       "(.nq .trig .ttl .nt .jsonld .rdf, optionally .gz), release folders, "
-                       "store folders or kg folders.")
+    d = sub.add_parser(
+        "diff",
+        help="the changelog of facts between two graphs",
+        description="Print the facts added, changed and retracted between OLD "
+        "and NEW, per country, with their sources. OLD and NEW are dump files "
+        "(.nq .trig .ttl .nt .jsonld .rdf, optionally .gz), release folders, "
+        "store folders or kg folders.",
+    )
     d.add_argument("old", metavar="OLD")
     d.add_argument("new", metavar="NEW")
     d.add_argument("--format", choices=("markdown", "json"), default="markdown")
@@ -997,8 +1171,22 @@ def register_cli(sub, CLIError) -> None:
 
 
 __all__ = [
-    "DumpCache", "DumpFile", "DumpSet", "DatasetVersion", "GraphStats", "PublishError",
-    "ReleaseIndex", "ReleaseManifest", "catalog_graph", "current_version", "dump_name",
-    "graph_stats", "make_release", "register_cli", "serialize_dump", "spatial_coverage",
-    "void_graph", "write_dumps",
+    "DumpCache",
+    "DumpFile",
+    "DumpSet",
+    "DatasetVersion",
+    "GraphStats",
+    "PublishError",
+    "ReleaseIndex",
+    "ReleaseManifest",
+    "catalog_graph",
+    "current_version",
+    "dump_name",
+    "graph_stats",
+    "make_release",
+    "register_cli",
+    "serialize_dump",
+    "spatial_coverage",
+    "void_graph",
+    "write_dumps",
 ]

@@ -38,9 +38,15 @@ from .store import Dataset, Store
 
 NTRIPLES = formats.by_name("ntriples")
 NQUADS = formats.by_name("nquads")
-RDF_MEDIA_TYPES = ("text/turtle", "application/n-triples", "application/ld+json",
-                   "application/rdf+xml", "text/plain", "application/trig",
-                   "application/n-quads")
+RDF_MEDIA_TYPES = (
+    "text/turtle",
+    "application/n-triples",
+    "application/ld+json",
+    "application/rdf+xml",
+    "text/plain",
+    "application/trig",
+    "application/n-quads",
+)
 #: The Graph Store Protocol payload: N-Triples bytes are Turtle.
 PAYLOAD_TYPE = "text/turtle; charset=utf-8"
 UPDATE_TYPE = "application/sparql-update; charset=utf-8"
@@ -97,19 +103,36 @@ def load_release(folder: Path) -> Store:
     from .oxigraph_store import OxigraphStore
 
     folder = Path(folder)
-    candidates = ([folder] if folder.is_file() else
-                  [folder / n for n in ("enlargement-kg.nq", "enlargement-kg.nq.gz",
-                                        "enlargement-kg.trig", "enlargement-kg.trig.gz")])
+    candidates = (
+        [folder]
+        if folder.is_file()
+        else [
+            folder / n
+            for n in (
+                "enlargement-kg.nq",
+                "enlargement-kg.nq.gz",
+                "enlargement-kg.trig",
+                "enlargement-kg.trig.gz",
+            )
+        ]
+    )
     for path in candidates:
         if path.is_file():
             break
     else:
-        raise PushError(f"{folder} holds no N-Quads or TriG dump (enlargement-kg.nq[.gz]); "
-                        "is it a release folder?")
+        raise PushError(
+            f"{folder} holds no N-Quads or TriG dump (enlargement-kg.nq[.gz]); "
+            "is it a release folder?"
+        )
     name = path.name[:-3] if path.name.endswith(".gz") else path.name
     suffix = Path(name).suffix
-    fmt = {".nq": NQUADS, ".trig": formats.by_name("trig"), ".ttl": formats.by_name("turtle"),
-           ".nt": NTRIPLES, ".jsonld": formats.by_name("jsonld")}.get(suffix)
+    fmt = {
+        ".nq": NQUADS,
+        ".trig": formats.by_name("trig"),
+        ".ttl": formats.by_name("turtle"),
+        ".nt": NTRIPLES,
+        ".jsonld": formats.by_name("jsonld"),
+    }.get(suffix)
     if fmt is None:
         raise PushError(f"cannot push {path}: unknown dump type {suffix}")
     try:
@@ -117,8 +140,9 @@ def load_release(folder: Path) -> Store:
         if path.name.endswith(".gz"):
             data = gzip.decompress(data)
         store = OxigraphStore.memory()
-        store.load_bytes(data, fmt, graph=None if fmt.name in ("nquads", "trig")
-                         else "urn:x-enlargement-kg:push")
+        store.load_bytes(
+            data, fmt, graph=None if fmt.name in ("nquads", "trig") else "urn:x-enlargement-kg:push"
+        )
     except (OSError, EOFError, SyntaxError, ValueError) as exc:
         raise PushError(f"cannot read {path}: {exc}") from None
     return store
@@ -127,16 +151,19 @@ def load_release(folder: Path) -> Store:
 def graph_payloads(store: Store, *, graph: str | None = None) -> list[GraphPayload]:
     """The graphs to push: each named graph of ``store``, or everything in ``graph``."""
     if graph is not None:
-        res = store.execute(Q_ALL, result_format=formats.by_name("json"),
-                            graph_format=NTRIPLES)
+        res = store.execute(Q_ALL, result_format=formats.by_name("json"), graph_format=NTRIPLES)
         return [_payload(graph, res.body)]
     out = []
     for row in store.select(Q_GRAPHS):
         g = row.get("g")
         if not isinstance(g, URIRef):
             continue
-        res = store.execute(Q_GRAPH, result_format=formats.by_name("json"),
-                            graph_format=NTRIPLES, dataset=Dataset(default_graphs=(str(g),)))
+        res = store.execute(
+            Q_GRAPH,
+            result_format=formats.by_name("json"),
+            graph_format=NTRIPLES,
+            dataset=Dataset(default_graphs=(str(g),)),
+        )
         out.append(_payload(str(g), res.body))
     if not out:
         raise PushError("the source has no named graphs to push; name one with --graph IRI")
@@ -159,9 +186,15 @@ class Reply:
     body: bytes
 
 
-def _request(method: str, url: str, *, data: bytes | None = None,
-             headers: dict | None = None, token: str | None = None,
-             timeout: float = 120.0) -> Reply:
+def _request(
+    method: str,
+    url: str,
+    *,
+    data: bytes | None = None,
+    headers: dict | None = None,
+    token: str | None = None,
+    timeout: float = 120.0,
+) -> Reply:
     h = {"User-Agent": USER_AGENT, **(headers or {})}
     if token:
         h["Authorization"] = f"Bearer {token}"
@@ -189,23 +222,32 @@ def _refused(action: str, reply: Reply) -> PushError:
     text = reply.body.decode("utf-8", "replace").strip().replace("\n", " ")
     if len(text) > 400:
         text = text[:400] + " ..."
-    hint = {401: " (the store wants credentials: pass --token or set ENLARGEMENT_KG_TOKEN)",
-            403: " (the store does not allow this write)",
-            404: " (no graph store or endpoint at this URL)",
-            405: " (the URL does not accept this method)",
-            413: " (the payload is larger than the store accepts)",
-            501: " (the server does not implement this here: is the URL a Graph Store "
-                 "Protocol or SPARQL Update endpoint?)"}.get(reply.status, "")
-    return PushError(f"the store refused {action}: HTTP {reply.status}{hint}"
-                     + (f": {text}" if text else ""), reply.status)
+    hint = {
+        401: " (the store wants credentials: pass --token or set ENLARGEMENT_KG_TOKEN)",
+        403: " (the store does not allow this write)",
+        404: " (no graph store or endpoint at this URL)",
+        405: " (the URL does not accept this method)",
+        413: " (the payload is larger than the store accepts)",
+        501: " (the server does not implement this here: is the URL a Graph Store "
+        "Protocol or SPARQL Update endpoint?)",
+    }.get(reply.status, "")
+    return PushError(
+        f"the store refused {action}: HTTP {reply.status}{hint}" + (f": {text}" if text else ""),
+        reply.status,
+    )
 
 
-def detect_protocol(endpoint: str, *, probe_graph: str, token: str | None = None,
-                    timeout: float = 30.0) -> str:
+def detect_protocol(
+    endpoint: str, *, probe_graph: str, token: str | None = None, timeout: float = 30.0
+) -> str:
     """``gsp`` if ``endpoint`` answers a Graph Store Protocol GET (§5.2), else ``update``."""
-    reply = _request("GET", with_graph(endpoint, probe_graph), token=token, timeout=timeout,
-                     headers={"Accept": "application/n-triples, text/turtle;q=0.9, "
-                                        "application/rdf+xml;q=0.5"})
+    reply = _request(
+        "GET",
+        with_graph(endpoint, probe_graph),
+        token=token,
+        timeout=timeout,
+        headers={"Accept": "application/n-triples, text/turtle;q=0.9, application/rdf+xml;q=0.5"},
+    )
     mt = reply.content_type.split(";")[0].strip().lower()
     if reply.status == 404 or (200 <= reply.status < 300 and mt in RDF_MEDIA_TYPES):
         return "gsp"
@@ -214,12 +256,19 @@ def detect_protocol(endpoint: str, *, probe_graph: str, token: str | None = None
     return "update"
 
 
-def put_graph(endpoint: str, payload: GraphPayload, *, token: str | None = None,
-              timeout: float = 120.0) -> int:
+def put_graph(
+    endpoint: str, payload: GraphPayload, *, token: str | None = None, timeout: float = 120.0
+) -> int:
     """Graph Store Protocol §5.3: replace the graph with the payload."""
     url = with_graph(endpoint, payload.graph)
-    reply = _request("PUT", url, data=payload.ntriples, token=token, timeout=timeout,
-                     headers={"Content-Type": PAYLOAD_TYPE})
+    reply = _request(
+        "PUT",
+        url,
+        data=payload.ntriples,
+        token=token,
+        timeout=timeout,
+        headers={"Content-Type": PAYLOAD_TYPE},
+    )
     if not 200 <= reply.status < 300:
         raise _refused(f"PUT <{payload.graph}>", reply)
     return reply.status
@@ -235,17 +284,28 @@ def _insert(graph: str, lines: list[bytes]) -> bytes:
     return f"INSERT DATA {{ GRAPH <{graph}> {{\n".encode() + data + b"\n} }"
 
 
-def _update(endpoint: str, body: bytes, *, action: str, token: str | None,
-            timeout: float) -> int:
-    reply = _request("POST", endpoint, data=body, token=token, timeout=timeout,
-                     headers={"Content-Type": UPDATE_TYPE})
+def _update(endpoint: str, body: bytes, *, action: str, token: str | None, timeout: float) -> int:
+    reply = _request(
+        "POST",
+        endpoint,
+        data=body,
+        token=token,
+        timeout=timeout,
+        headers={"Content-Type": UPDATE_TYPE},
+    )
     if not 200 <= reply.status < 300:
         raise _refused(action, reply)
     return reply.status
 
 
-def replace_by_update(endpoint: str, payload: GraphPayload, *, token: str | None = None,
-                      timeout: float = 120.0, chunk: int = UPDATE_CHUNK) -> int:
+def replace_by_update(
+    endpoint: str,
+    payload: GraphPayload,
+    *,
+    token: str | None = None,
+    timeout: float = 120.0,
+    chunk: int = UPDATE_CHUNK,
+) -> int:
     """Replace a graph with SPARQL 1.1 Update (§3), atomically where the store runs one
     request as one transaction.
 
@@ -262,21 +322,36 @@ def replace_by_update(endpoint: str, payload: GraphPayload, *, token: str | None
     ground = [ln for ln in lines if not (ln.startswith(b"_:") or b" _:" in ln)]
     if len(lines) <= chunk:
         body = f"DROP SILENT GRAPH <{g}> ;\n".encode() + _insert(g, blank + ground)
-        return _update(endpoint, body, action=f"the update of <{g}>", token=token,
-                       timeout=timeout)
+        return _update(endpoint, body, action=f"the update of <{g}>", token=token, timeout=timeout)
     staging = f"urn:uuid:{uuid.uuid4()}"
-    chunks = ([blank] if blank else []) + [ground[i:i + chunk]
-                                           for i in range(0, len(ground), chunk)]
+    chunks = ([blank] if blank else []) + [
+        ground[i : i + chunk] for i in range(0, len(ground), chunk)
+    ]
     try:
         for part in chunks:
-            _update(endpoint, _insert(staging, part), action=f"staging <{g}>", token=token,
-                    timeout=timeout)
-        return _update(endpoint, f"MOVE SILENT GRAPH <{staging}> TO GRAPH <{g}>".encode(),
-                       action=f"the swap into <{g}>", token=token, timeout=timeout)
+            _update(
+                endpoint,
+                _insert(staging, part),
+                action=f"staging <{g}>",
+                token=token,
+                timeout=timeout,
+            )
+        return _update(
+            endpoint,
+            f"MOVE SILENT GRAPH <{staging}> TO GRAPH <{g}>".encode(),
+            action=f"the swap into <{g}>",
+            token=token,
+            timeout=timeout,
+        )
     except PushError:
         with contextlib.suppress(PushError):
-            _update(endpoint, f"DROP SILENT GRAPH <{staging}>".encode(),
-                    action="the clean-up", token=token, timeout=timeout)
+            _update(
+                endpoint,
+                f"DROP SILENT GRAPH <{staging}>".encode(),
+                action="the clean-up",
+                token=token,
+                timeout=timeout,
+            )
         raise
 
 
@@ -287,8 +362,14 @@ def _checked_iri(iri: str) -> str:
     return iri
 
 
-def push(*, endpoint: str, payloads: list[GraphPayload], protocol: str = "auto",
-         token: str | None = None, timeout: float = 120.0) -> PushResult:
+def push(
+    *,
+    endpoint: str,
+    payloads: list[GraphPayload],
+    protocol: str = "auto",
+    token: str | None = None,
+    timeout: float = 120.0,
+) -> PushResult:
     """Replace each payload's graph at ``endpoint``, one request per graph."""
     if protocol not in ("auto", "gsp", "update"):
         raise PushError(f"unknown protocol {protocol!r}: use auto, gsp or update")
@@ -297,8 +378,9 @@ def push(*, endpoint: str, payloads: list[GraphPayload], protocol: str = "auto",
     for p in payloads:
         _checked_iri(p.graph)
     if protocol == "auto":
-        protocol = detect_protocol(endpoint, probe_graph=payloads[0].graph, token=token,
-                                   timeout=min(timeout, 30.0))
+        protocol = detect_protocol(
+            endpoint, probe_graph=payloads[0].graph, token=token, timeout=min(timeout, 30.0)
+        )
     send = put_graph if protocol == "gsp" else replace_by_update
     done = []
     for p in payloads:
@@ -333,37 +415,67 @@ def register_cli(sub, CLIError) -> None:
                     raise CLIError(f"the graph does not build: {exc}") from None
                 source = "the current graph"
             payloads = graph_payloads(store, graph=args.graph)
-            res = push(endpoint=args.endpoint, payloads=payloads, protocol=args.protocol,
-                       token=token, timeout=args.timeout)
+            res = push(
+                endpoint=args.endpoint,
+                payloads=payloads,
+                protocol=args.protocol,
+                token=token,
+                timeout=args.timeout,
+            )
         except PushError as exc:
             raise CLIError(str(exc)) from None
-        how = ("Graph Store Protocol PUT" if res.protocol == "gsp"
-               else "SPARQL Update")
+        how = "Graph Store Protocol PUT" if res.protocol == "gsp" else "SPARQL Update"
         for g in res.graphs:
             print(f"  {g.graph}: {g.triples} triples (HTTP {g.status})")
-        print(f"pushed {res.triples} triples in {len(res.graphs)} graph(s) from {source} to "
-              f"{res.endpoint} by {how}")
+        print(
+            f"pushed {res.triples} triples in {len(res.graphs)} graph(s) from {source} to "
+            f"{res.endpoint} by {how}"
+        )
         return 0
 
-    p = sub.add_parser("push", help="load a release or the graph into a SPARQL 1.1 store",
-                       description="Replace graphs in any SPARQL 1.1 store: with the Graph "
-                       "Store HTTP Protocol (PUT ?graph=IRI) where the endpoint is a graph "
-                       "store, else with SPARQL Update (staged and swapped in with MOVE). "
-                       "Each named graph of the source keeps its name, unless "
-                       "--graph puts everything into one graph. Exit 1 when the store "
-                       "refuses.")
-    p.add_argument("--endpoint", required=True, metavar="URL",
-                   help="the store's Graph Store Protocol or SPARQL Update endpoint")
+    p = sub.add_parser(
+        "push",
+        help="load a release or the graph into a SPARQL 1.1 store",
+        description="Replace graphs in any SPARQL 1.1 store: with the Graph "
+        "Store HTTP Protocol (PUT ?graph=IRI) where the endpoint is a graph "
+        "store, else with SPARQL Update (staged and swapped in with MOVE). "
+        "Each named graph of the source keeps its name, unless "
+        "--graph puts everything into one graph. Exit 1 when the store "
+        "refuses.",
+    )
+    p.add_argument(
+        "--endpoint",
+        required=True,
+        metavar="URL",
+        help="the store's Graph Store Protocol or SPARQL Update endpoint",
+    )
     p.add_argument("--graph", metavar="IRI", help="push everything into this one graph")
     p.add_argument("--token", help="bearer token (default: $ENLARGEMENT_KG_TOKEN)")
-    p.add_argument("--release", metavar="DIR", help="a release folder (or an N-Quads/TriG "
-                   "dump) to push instead of the current graph")
+    p.add_argument(
+        "--release",
+        metavar="DIR",
+        help="a release folder (or an N-Quads/TriG dump) to push instead of the current graph",
+    )
     p.add_argument("--store", help="a store folder written by `build`")
-    p.add_argument("--protocol", choices=("auto", "gsp", "update"), default="auto",
-                   help="auto (default) probes the endpoint")
+    p.add_argument(
+        "--protocol",
+        choices=("auto", "gsp", "update"),
+        default="auto",
+        help="auto (default) probes the endpoint",
+    )
     p.add_argument("--timeout", type=float, default=120.0, help="seconds per request")
     p.set_defaults(func=cmd_push)
 
 
-__all__ = ["GraphPayload", "PushError", "PushResult", "detect_protocol", "graph_payloads",
-           "load_release", "push", "put_graph", "register_cli", "replace_by_update"]
+__all__ = [
+    "GraphPayload",
+    "PushError",
+    "PushResult",
+    "detect_protocol",
+    "graph_payloads",
+    "load_release",
+    "push",
+    "put_graph",
+    "register_cli",
+    "replace_by_update",
+]

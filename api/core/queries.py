@@ -82,24 +82,37 @@ def parse(name: str, text: str) -> CannedQuery:
         pname, _, var = ident.partition(":")
         if ptype not in PARAM_TYPES or req not in ("required", "optional"):
             raise ValueError(f"{name}.rq: bad param line {spec!r}")
-        params.append(Param(pname, var or pname, ptype, req == "required", example,
-                            parts[4] if len(parts) > 4 else ""))
+        params.append(
+            Param(
+                pname,
+                var or pname,
+                ptype,
+                req == "required",
+                example,
+                parts[4] if len(parts) > 4 else "",
+            )
+        )
     for key in ("title", "description", "columns"):
         if key not in header:
             raise ValueError(f"{name}.rq: the header lacks '# {key}:'")
-    return CannedQuery(name=name, title=header["title"][0],
-                       description=" ".join(header["description"]),
-                       question=header.get("question", [""])[0],
-                       columns=tuple(header["columns"][0].split()), params=tuple(params),
-                       text=text)
+    return CannedQuery(
+        name=name,
+        title=header["title"][0],
+        description=" ".join(header["description"]),
+        question=header.get("question", [""])[0],
+        columns=tuple(header["columns"][0].split()),
+        params=tuple(params),
+        text=text,
+    )
 
 
 @lru_cache(maxsize=4)
 def catalogue(folder: Path | None = None) -> dict[str, CannedQuery]:
     """Every canned query, by name (the file's stem), in name order."""
     folder = folder or data_dir("queries")
-    return {p.stem: parse(p.stem, p.read_text(encoding="utf-8"))
-            for p in sorted(folder.glob("*.rq"))}
+    return {
+        p.stem: parse(p.stem, p.read_text(encoding="utf-8")) for p in sorted(folder.glob("*.rq"))
+    }
 
 
 def substitute(text: str, bindings: dict[str, Node]) -> str:
@@ -128,22 +141,25 @@ def months_before(today: dt.date, months: int) -> dt.date:
     return dt.date(y, m, min(today.day, calendar.monthrange(y, m)[1]))
 
 
-def bind(query: CannedQuery, args: dict[str, str], *, countries: set[str],
-         today: dt.date | None = None) -> dict[str, Node]:
+def bind(
+    query: CannedQuery, args: dict[str, str], *, countries: set[str], today: dt.date | None = None
+) -> dict[str, Node]:
     """Check ``args`` against the query's parameters and return the variable bindings."""
     known = {p.name for p in query.params}
     unknown = sorted(set(args) - known)
     if unknown:
         valid = ", ".join(sorted(known)) or "none"
-        raise ParameterError(f"unknown parameter(s) {', '.join(unknown)}; "
-                             f"{query.name} takes: {valid}")
+        raise ParameterError(
+            f"unknown parameter(s) {', '.join(unknown)}; {query.name} takes: {valid}"
+        )
     out: dict[str, Node] = {}
     for p in query.params:
         raw = args.get(p.name, "").strip()
         if not raw:
             if p.required:
-                raise ParameterError(f"parameter '{p.name}' is required ({p.type}, e.g. "
-                                     f"{p.name}={p.example})")
+                raise ParameterError(
+                    f"parameter '{p.name}' is required ({p.type}, e.g. {p.name}={p.example})"
+                )
             continue
         out[p.variable] = _convert(p, raw, countries=countries, today=today or dt.date.today())
     return out
@@ -153,8 +169,9 @@ def _convert(p: Param, raw: str, *, countries: set[str], today: dt.date) -> Node
     if p.type == "iso3":
         code = raw.upper()
         if code not in countries:
-            raise ParameterError(f"'{p.name}' must be one of {', '.join(sorted(countries))}; "
-                                 f"got {raw!r}")
+            raise ParameterError(
+                f"'{p.name}' must be one of {', '.join(sorted(countries))}; got {raw!r}"
+            )
         return iris.country(code)
     if p.type == "date":
         try:
@@ -178,7 +195,9 @@ def _convert(p: Param, raw: str, *, countries: set[str], today: dt.date) -> Node
         return URIRef(raw)
     if p.type == "slug":
         if not re.fullmatch(r"[a-z0-9]+(?:-[a-z0-9]+)*", raw):
-            raise ParameterError(f"'{p.name}' must be lower-case words joined by hyphens, "
-                                 f"e.g. {p.example}; got {raw!r}")
+            raise ParameterError(
+                f"'{p.name}' must be lower-case words joined by hyphens, "
+                f"e.g. {p.example}; got {raw!r}"
+            )
         return Literal(raw)
     raise ParameterError(f"unsupported parameter type {p.type}")

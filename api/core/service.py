@@ -49,7 +49,7 @@ class Metrics:
     def observe(self, seconds: float) -> None:
         self.seconds_total += seconds
         buckets = self.buckets
-        for b in _BOUNDS[bisect_left(_BOUNDS, seconds):]:  # cumulative: every bucket >= it
+        for b in _BOUNDS[bisect_left(_BOUNDS, seconds) :]:  # cumulative: every bucket >= it
             buckets[b] += 1
 
     def hit(self, seconds: float) -> None:
@@ -116,8 +116,9 @@ class LRUCache:
 
     def _trim(self) -> None:
         def over() -> bool:
-            return (len(self._probation) + len(self._protected) > self.size or
-                    (self.max_bytes is not None and self.bytes > self.max_bytes))
+            return len(self._probation) + len(self._protected) > self.size or (
+                self.max_bytes is not None and self.bytes > self.max_bytes
+            )
 
         while over() and (self._probation or self._protected):
             old_key, _ = (self._probation or self._protected).popitem(last=False)
@@ -125,9 +126,16 @@ class LRUCache:
 
 
 class QueryService:
-    def __init__(self, store: Store, *, limits: Limits | None = None, cache_size: int = 4096,
-                 cache_max_bytes: int = 32_000_000, cache_total_bytes: int = 256_000_000,
-                 shared: SharedCache | None = None):
+    def __init__(
+        self,
+        store: Store,
+        *,
+        limits: Limits | None = None,
+        cache_size: int = 4096,
+        cache_max_bytes: int = 32_000_000,
+        cache_total_bytes: int = 256_000_000,
+        shared: SharedCache | None = None,
+    ):
         """The cache keeps up to ``cache_size`` answers of at most ``cache_max_bytes`` each
         and ``cache_total_bytes`` together (per serving process). A large answer is worth
         keeping most: it cost the most to make (bench/: a 2.4 MB canned answer at 100k
@@ -161,9 +169,16 @@ class QueryService:
             return (query, None) if not cap else (f"{query}\nLIMIT {cap + 1}", cap + 1)
         return query, (limit if not cap or limit <= cap + 1 else None)
 
-    def run(self, query: str, *, result_format: Format, graph_format: Format,
-            dataset: Dataset | None = None, substitutions: Mapping[str, Node] | None = None,
-            use_cache: bool = True) -> tuple[QueryResult, bool]:
+    def run(
+        self,
+        query: str,
+        *,
+        result_format: Format,
+        graph_format: Format,
+        dataset: Dataset | None = None,
+        substitutions: Mapping[str, Node] | None = None,
+        use_cache: bool = True,
+    ) -> tuple[QueryResult, bool]:
         """Answer ``query``; returns the result and whether it came from the cache."""
         t0 = time.perf_counter()
         if query not in self._allowed:  # the verdict on a text never changes: check it once
@@ -188,11 +203,16 @@ class QueryService:
         text, row_bound = self._bounded(query)
         t1 = time.perf_counter()
         try:
-            result = self.store.execute(text, result_format=result_format,
-                                        graph_format=graph_format, dataset=dataset,
-                                        substitutions=substitutions,
-                                        max_rows=self.limits.max_rows,
-                                        timeout=self.limits.timeout, row_bound=row_bound)
+            result = self.store.execute(
+                text,
+                result_format=result_format,
+                graph_format=graph_format,
+                dataset=dataset,
+                substitutions=substitutions,
+                max_rows=self.limits.max_rows,
+                timeout=self.limits.timeout,
+                row_bound=row_bound,
+            )
         except QueryTimeout:
             self.metrics.timeouts += 1
             raise

@@ -56,9 +56,12 @@ class SharedCache:
         """A cache in a new folder (in ``/dev/shm`` when it exists), removed when the process
         that made it exits (not when a forked worker does)."""
         shm = Path("/dev/shm")
-        folder = Path(tempfile.mkdtemp(prefix="enlargement-kg-answers-",
-                                       dir=shm if shm.is_dir() and os.access(shm, os.W_OK)
-                                       else None))
+        folder = Path(
+            tempfile.mkdtemp(
+                prefix="enlargement-kg-answers-",
+                dir=shm if shm.is_dir() and os.access(shm, os.W_OK) else None,
+            )
+        )
         cache = cls(folder / "answers.sqlite", **kwargs)
         cache._folder, cache._owner = folder, os.getpid()
         atexit.register(cache.remove)
@@ -94,8 +97,9 @@ class SharedCache:
         if conn is None:
             return None
         try:
-            row = conn.execute("SELECT kind, format, rows, body FROM answers WHERE key = ?",
-                               (self.digest(key),)).fetchone()
+            row = conn.execute(
+                "SELECT kind, format, rows, body FROM answers WHERE key = ?", (self.digest(key),)
+            ).fetchone()
         except sqlite3.Error:
             return None
         if row is None:
@@ -118,19 +122,24 @@ class SharedCache:
             conn.execute("BEGIN IMMEDIATE")
             try:
                 digest = self.digest(key)
-                old = conn.execute("SELECT size FROM answers WHERE key = ?",
-                                   (digest,)).fetchone()
-                conn.execute("INSERT OR REPLACE INTO answers (key, kind, format, rows, body, "
-                             "size) VALUES (?, ?, ?, ?, ?, ?)",
-                             (digest, result.kind, result.format.name, result.rows,
-                              result.body, size))
-                total = conn.execute("UPDATE total SET bytes = bytes + ? RETURNING bytes",
-                                     (size - (old[0] if old else 0),)).fetchone()[0]
+                old = conn.execute("SELECT size FROM answers WHERE key = ?", (digest,)).fetchone()
+                conn.execute(
+                    "INSERT OR REPLACE INTO answers (key, kind, format, rows, body, "
+                    "size) VALUES (?, ?, ?, ?, ?, ?)",
+                    (digest, result.kind, result.format.name, result.rows, result.body, size),
+                )
+                total = conn.execute(
+                    "UPDATE total SET bytes = bytes + ? RETURNING bytes",
+                    (size - (old[0] if old else 0),),
+                ).fetchone()[0]
                 while total > self.max_bytes:
-                    oldest = conn.execute("DELETE FROM answers WHERE rowid = (SELECT min(rowid) "
-                                          "FROM answers) RETURNING size").fetchone()
-                    total = conn.execute("UPDATE total SET bytes = bytes - ? RETURNING bytes",
-                                         (oldest[0],)).fetchone()[0]
+                    oldest = conn.execute(
+                        "DELETE FROM answers WHERE rowid = (SELECT min(rowid) "
+                        "FROM answers) RETURNING size"
+                    ).fetchone()
+                    total = conn.execute(
+                        "UPDATE total SET bytes = bytes - ? RETURNING bytes", (oldest[0],)
+                    ).fetchone()[0]
                 conn.execute("COMMIT")
             except BaseException:
                 conn.execute("ROLLBACK")

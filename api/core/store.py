@@ -128,29 +128,51 @@ class Store(ABC):
 
     # -- conveniences built on execute, shared by every backend --------------------------
 
-    def select(self, query: str, *, bindings: Mapping[str, Node] | None = None,
-               timeout: float | None = None) -> list[dict[str, Node]]:
+    def select(
+        self,
+        query: str,
+        *,
+        bindings: Mapping[str, Node] | None = None,
+        timeout: float | None = None,
+    ) -> list[dict[str, Node]]:
         """SELECT rows as dicts of rdflib terms (unbound variables are absent)."""
-        res = self.execute(query, result_format=formats.by_name("json"),
-                           graph_format=formats.by_name("ntriples"),
-                           substitutions=bindings, timeout=timeout)
+        res = self.execute(
+            query,
+            result_format=formats.by_name("json"),
+            graph_format=formats.by_name("ntriples"),
+            substitutions=bindings,
+            timeout=timeout,
+        )
         if res.kind != "bindings":
             raise QuerySyntaxError("expected a SELECT query")
         return parse_json_bindings(res.body)
 
     def ask(self, query: str, *, bindings: Mapping[str, Node] | None = None) -> bool:
-        res = self.execute(query, result_format=formats.by_name("json"),
-                           graph_format=formats.by_name("ntriples"), substitutions=bindings)
+        res = self.execute(
+            query,
+            result_format=formats.by_name("json"),
+            graph_format=formats.by_name("ntriples"),
+            substitutions=bindings,
+        )
         if res.kind != "boolean":
             raise QuerySyntaxError("expected an ASK query")
         return bool(json.loads(res.body)["boolean"])
 
-    def construct(self, query: str, *, bindings: Mapping[str, Node] | None = None,
-                  timeout: float | None = None) -> Graph:
+    def construct(
+        self,
+        query: str,
+        *,
+        bindings: Mapping[str, Node] | None = None,
+        timeout: float | None = None,
+    ) -> Graph:
         """CONSTRUCT/DESCRIBE answer as an rdflib Graph."""
-        res = self.execute(query, result_format=formats.by_name("json"),
-                           graph_format=formats.by_name("ntriples"),
-                           substitutions=bindings, timeout=timeout)
+        res = self.execute(
+            query,
+            result_format=formats.by_name("json"),
+            graph_format=formats.by_name("ntriples"),
+            substitutions=bindings,
+            timeout=timeout,
+        )
         if res.kind != "graph":
             raise QuerySyntaxError("expected a CONSTRUCT or DESCRIBE query")
         g = Graph()
@@ -170,8 +192,11 @@ def json_term(v: Mapping[str, str]) -> Node:
         return URIRef(v["value"])
     if t == "bnode":
         return BNode(v["value"])
-    return Literal(v["value"], lang=v.get("xml:lang"),
-                   datatype=URIRef(v["datatype"]) if "datatype" in v else None)
+    return Literal(
+        v["value"],
+        lang=v.get("xml:lang"),
+        datatype=URIRef(v["datatype"]) if "datatype" in v else None,
+    )
 
 
 def as_variable_map(bindings: Mapping[str, Node] | None) -> dict[str, Node]:
@@ -198,14 +223,18 @@ def serialize_rows(variables: list[str], rows: list[dict[str, tuple]], fmt: Form
                     term["datatype"] = dt
                 b[var] = term
             out.append(b)
-        return json.dumps({"head": {"vars": variables}, "results": {"bindings": out}},
-                          ensure_ascii=False, separators=(",", ":")).encode()
+        return json.dumps(
+            {"head": {"vars": variables}, "results": {"bindings": out}},
+            ensure_ascii=False,
+            separators=(",", ":"),
+        ).encode()
     if fmt.name == "xml":
         from xml.sax.saxutils import escape, quoteattr
 
         buf = io.StringIO()
-        buf.write('<?xml version="1.0"?>\n<sparql xmlns="http://www.w3.org/2005/sparql-results#">'
-                  "<head>")
+        buf.write(
+            '<?xml version="1.0"?>\n<sparql xmlns="http://www.w3.org/2005/sparql-results#"><head>'
+        )
         for v in variables:
             buf.write(f"<variable name={quoteattr(v)}/>")
         buf.write("</head><results>")
@@ -234,8 +263,14 @@ def serialize_rows(variables: list[str], rows: list[dict[str, tuple]], fmt: Form
         w = csv.writer(buf, lineterminator="\r\n")
         w.writerow(variables)
         for row in rows:
-            w.writerow([("_:" + row[v][1]) if v in row and row[v][0] == "bnode"
-                        else (row[v][1] if v in row else "") for v in variables])
+            w.writerow(
+                [
+                    ("_:" + row[v][1])
+                    if v in row and row[v][0] == "bnode"
+                    else (row[v][1] if v in row else "")
+                    for v in variables
+                ]
+            )
         return buf.getvalue().encode()
     if fmt.name == "tsv":
         lines = ["\t".join("?" + v for v in variables)]
@@ -249,8 +284,10 @@ def serialize_boolean(value: bool, fmt: Format) -> bytes:
     if fmt.name == "json":
         return json.dumps({"head": {}, "boolean": value}).encode()
     if fmt.name == "xml":
-        return ('<?xml version="1.0"?>\n<sparql xmlns="http://www.w3.org/2005/sparql-results#">'
-                f"<head/><boolean>{'true' if value else 'false'}</boolean></sparql>").encode()
+        return (
+            '<?xml version="1.0"?>\n<sparql xmlns="http://www.w3.org/2005/sparql-results#">'
+            f"<head/><boolean>{'true' if value else 'false'}</boolean></sparql>"
+        ).encode()
     if fmt.name in ("csv", "tsv"):
         return ("true\n" if value else "false\n").encode()
     raise ValueError(f"{fmt.name} is not a results format")
@@ -262,8 +299,13 @@ def _tsv_term(term: tuple) -> str:
         return f"<{value}>"
     if kind == "bnode":
         return f"_:{value}"
-    esc = (value.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")
-           .replace("\r", "\\r").replace("\t", "\\t"))
+    esc = (
+        value.replace("\\", "\\\\")
+        .replace('"', '\\"')
+        .replace("\n", "\\n")
+        .replace("\r", "\\r")
+        .replace("\t", "\\t")
+    )
     if lang:
         return f'"{esc}"@{lang}'
     if dt and dt != XSD_STRING:

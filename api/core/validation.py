@@ -50,10 +50,13 @@ class ValidationReport:
         return [r for r in self.results if r.severity != "Violation"]
 
     def to_text(self, *, limit: int = 200) -> str:
-        lines = [f"Conforms: {self.conforms}  "
-                 f"({len(self.violations)} violation(s), {len(self.warnings)} warning(s))"]
-        for r in sorted(self.results, key=lambda r: (r.severity != "Violation", r.shape,
-                                                      r.focus))[:limit]:
+        lines = [
+            f"Conforms: {self.conforms}  "
+            f"({len(self.violations)} violation(s), {len(self.warnings)} warning(s))"
+        ]
+        for r in sorted(self.results, key=lambda r: (r.severity != "Violation", r.shape, r.focus))[
+            :limit
+        ]:
             lines.append(f"- {r.severity}: {r.message}")
             lines.append(f"    shape: {r.shape}")
             lines.append(f"    focus: {r.focus}")
@@ -66,10 +69,15 @@ class ValidationReport:
         return "\n".join(lines)
 
     def to_json(self) -> str:
-        return json.dumps({"conforms": self.conforms,
-                           "violations": len(self.violations),
-                           "warnings": len(self.warnings),
-                           "results": [asdict(r) for r in self.results]}, indent=2)
+        return json.dumps(
+            {
+                "conforms": self.conforms,
+                "violations": len(self.violations),
+                "warnings": len(self.warnings),
+                "results": [asdict(r) for r in self.results],
+            },
+            indent=2,
+        )
 
     def to_turtle(self) -> str:
         if self.graph is None:  # a report read back from JSON: rebuild the SHACL graph
@@ -104,8 +112,10 @@ class ValidationReport:
     @classmethod
     def from_json(cls, text: str) -> ValidationReport:
         doc = json.loads(text)
-        return cls(conforms=doc["conforms"],
-                   results=[ValidationResult(**r) for r in doc.get("results", [])])
+        return cls(
+            conforms=doc["conforms"],
+            results=[ValidationResult(**r) for r in doc.get("results", [])],
+        )
 
 
 def load_graph(paths: list[Path]) -> Graph:
@@ -116,8 +126,14 @@ def load_graph(paths: list[Path]) -> Graph:
 
 
 def _rdflib_format(p: Path) -> str:
-    return {".ttl": "turtle", ".nt": "nt", ".jsonld": "json-ld", ".rdf": "xml",
-            ".trig": "trig", ".nq": "nquads"}.get(p.suffix, "turtle")
+    return {
+        ".ttl": "turtle",
+        ".nt": "nt",
+        ".jsonld": "json-ld",
+        ".rdf": "xml",
+        ".trig": "trig",
+        ".nq": "nquads",
+    }.get(p.suffix, "turtle")
 
 
 RULES_FILE = "rules.ttl"
@@ -125,8 +141,9 @@ RULES_FILE = "rules.ttl"
 
 def shapes_graph(shapes_dir: Path | None = None) -> Graph:
     """The validation shapes (every file of shapes/ but the SHACL-AF rules)."""
-    return load_graph([p for p in rdf_files(shapes_dir or data_dir("shapes"))
-                       if p.name != RULES_FILE])
+    return load_graph(
+        [p for p in rdf_files(shapes_dir or data_dir("shapes")) if p.name != RULES_FILE]
+    )
 
 
 def rules_graph(shapes_dir: Path | None = None) -> Graph:
@@ -142,8 +159,13 @@ def derive(data: Graph, *, rules: Graph | None = None) -> Graph:
 
     work = PreparedQueryGraph()
     work += data
-    shacl_rules(work, shacl_graph=rules if rules is not None else rules_graph(),
-                advanced=True, inplace=True, iterate_rules=False)
+    shacl_rules(
+        work,
+        shacl_graph=rules if rules is not None else rules_graph(),
+        advanced=True,
+        inplace=True,
+        iterate_rules=False,
+    )
     out = Graph()
     for t in work:
         if t not in data:
@@ -161,8 +183,11 @@ def entailed_types(data: Graph) -> Graph:
 
     def up(c):
         if c not in supers:
-            supers[c] = {d for d in data.transitive_objects(c, RDFS.subClassOf)
-                         if isinstance(d, URIRef) and d != c}
+            supers[c] = {
+                d
+                for d in data.transitive_objects(c, RDFS.subClassOf)
+                if isinstance(d, URIRef) and d != c
+            }
         return supers[c]
 
     out = Graph()
@@ -189,8 +214,16 @@ class PreparedQueryGraph(Graph):
 
     _prepared: dict = {}
 
-    def query(self, query_object, processor="sparql", result="sparql", initNs=None,  # noqa: N803
-              initBindings=None, use_store_provided=True, **kwargs):  # noqa: N803
+    def query(
+        self,
+        query_object,
+        processor="sparql",
+        result="sparql",
+        initNs=None,  # noqa: N803
+        initBindings=None,
+        use_store_provided=True,
+        **kwargs,
+    ):  # noqa: N803
         if isinstance(query_object, str) and not initNs:
             from rdflib.plugins.sparql import prepareQuery
 
@@ -200,12 +233,18 @@ class PreparedQueryGraph(Graph):
                 if len(self._prepared) < 512:
                     self._prepared[query_object] = prepared
             query_object = prepared
-        return super().query(query_object, processor, result, initNs, initBindings,
-                             use_store_provided, **kwargs)
+        return super().query(
+            query_object, processor, result, initNs, initBindings, use_store_provided, **kwargs
+        )
 
 
-def validate(data: Graph, *, shapes: Graph | None = None, ontology: Graph | None = None,
-             advanced: bool = True) -> ValidationReport:
+def validate(
+    data: Graph,
+    *,
+    shapes: Graph | None = None,
+    ontology: Graph | None = None,
+    advanced: bool = True,
+) -> ValidationReport:
     """Validate ``data``, which must already hold the ontology (the union of the served
     graphs does). ``ontology`` is merged in when given; ``data`` itself is not modified."""
     from pyshacl import validate as shacl_validate
@@ -216,23 +255,38 @@ def validate(data: Graph, *, shapes: Graph | None = None, ontology: Graph | None
     if ontology is not None:
         work += ontology
     conforms, report_graph, _ = shacl_validate(
-        work, shacl_graph=shapes, ont_graph=None, inference="none", inplace=True,
-        advanced=advanced, allow_warnings=True, abort_on_first=False, meta_shacl=False)
+        work,
+        shacl_graph=shapes,
+        ont_graph=None,
+        inference="none",
+        inplace=True,
+        advanced=advanced,
+        allow_warnings=True,
+        abort_on_first=False,
+        meta_shacl=False,
+    )
     if not isinstance(report_graph, Graph):
         raise ShapesError(f"the shapes cannot be applied: {report_graph}")
     results = []
     for r in report_graph.subjects(RDF.type, SH.ValidationResult):
+
         def one(p, r=r):
             v = report_graph.value(r, p)
             return "" if v is None else str(v)
 
         msgs = [str(m) for m in report_graph.objects(r, SH.resultMessage)]
         sev = report_graph.value(r, SH.resultSeverity)
-        results.append(ValidationResult(
-            severity=SEVERITY.get(sev, str(sev)), focus=one(SH.focusNode),
-            shape=one(SH.sourceShape), message=msgs[0] if msgs else "",
-            path=one(SH.resultPath), value=one(SH.value),
-            constraint=one(SH.sourceConstraintComponent)))
+        results.append(
+            ValidationResult(
+                severity=SEVERITY.get(sev, str(sev)),
+                focus=one(SH.focusNode),
+                shape=one(SH.sourceShape),
+                message=msgs[0] if msgs else "",
+                path=one(SH.resultPath),
+                value=one(SH.value),
+                constraint=one(SH.sourceConstraintComponent),
+            )
+        )
     has_violation = any(r.severity == "Violation" for r in results)
     return ValidationReport(conforms=not has_violation, results=results, graph=report_graph)
 

@@ -60,10 +60,24 @@ from .validation import (
     validate,
 )
 
-__all__ = ["GraphStore", "Update", "PutGraph", "PostGraph", "DeleteGraph", "ParsedGraph",
-           "parse_graph", "WriteRefused", "GraphNotFound", "WriteBusy", "WriteTimeout",
-           "WriteResult", "Generation", "with_protocol_dataset", "check_graph_iri",
-           "violations_graph"]
+__all__ = [
+    "GraphStore",
+    "Update",
+    "PutGraph",
+    "PostGraph",
+    "DeleteGraph",
+    "ParsedGraph",
+    "parse_graph",
+    "WriteRefused",
+    "GraphNotFound",
+    "WriteBusy",
+    "WriteTimeout",
+    "WriteResult",
+    "Generation",
+    "with_protocol_dataset",
+    "check_graph_iri",
+    "violations_graph",
+]
 
 #: Write processes are forked from a fork server: a fresh interpreter that never opened an
 #: on-disk store. A process forked from one that has (the serving process opened the store
@@ -231,8 +245,13 @@ def with_protocol_dataset(update: str, dataset: Dataset) -> str:
         check_graph_iri(iri, what="using-graph-uri")
     for iri in dataset.named_graphs:
         check_graph_iri(iri, what="using-named-graph-uri")
-    clause = " ".join([f"USING <{g}>" for g in dataset.default_graphs]
-                      + [f"USING NAMED <{g}>" for g in dataset.named_graphs]) + " "
+    clause = (
+        " ".join(
+            [f"USING <{g}>" for g in dataset.default_graphs]
+            + [f"USING NAMED <{g}>" for g in dataset.named_graphs]
+        )
+        + " "
+    )
     depth, previous, at = 0, "", []
     for m in SPARQL_TOKEN.finditer(update):
         kind, text = m.lastgroup, m.group()
@@ -247,12 +266,14 @@ def with_protocol_dataset(update: str, dataset: Dataset) -> str:
             if word in ("USING", "WITH"):
                 raise QueryRefused(
                     f"the update has its own {word} clause, so it cannot also take "
-                    "using-graph-uri / using-named-graph-uri (SPARQL 1.1 Protocol §2.2.3)")
+                    "using-graph-uri / using-named-graph-uri (SPARQL 1.1 Protocol §2.2.3)"
+                )
             if word == "WHERE":
                 if previous == "DELETE":
                     raise QueryRefused(
                         "DELETE WHERE cannot take using-graph-uri / using-named-graph-uri; "
-                        "write it as DELETE { ... } WHERE { ... }")
+                        "write it as DELETE { ... } WHERE { ... }"
+                    )
                 at.append(m.start())
         previous = text.upper()
     for pos in reversed(at):
@@ -369,15 +390,15 @@ class GraphStore:
         return self._rules
 
     @classmethod
-    def open(cls, path: Path | None, *, query_timeout: float = 10.0
-             ) -> tuple[GraphStore, ValidationReport | None]:
+    def open(
+        cls, path: Path | None, *, query_timeout: float = 10.0
+    ) -> tuple[GraphStore, ValidationReport | None]:
         """The writable store at ``path``; with None, a temporary store built from the
         packaged graph (not durable: it is deleted when this process exits). Returns the
         store and, for a fresh build, its validation report."""
         report = None
         if path is None:
-            tmp = Path(tempfile.mkdtemp(prefix="enlargement-kg-writable-",
-                                        dir=_temporary_root()))
+            tmp = Path(tempfile.mkdtemp(prefix="enlargement-kg-writable-", dir=_temporary_root()))
             atexit.register(_remove_tree, tmp, os.getpid())
             built = build_to_dir(tmp / "store", validate_data="cached")
             report = built.report
@@ -387,8 +408,10 @@ class GraphStore:
         else:
             durable = True
             if not (Path(path) / META_FILE).is_file():
-                raise StoreUnavailable(f"{path} is not an enlargement-kg store (no {META_FILE});"
-                                       " run `enlargement-kg build --out DIR` first")
+                raise StoreUnavailable(
+                    f"{path} is not an enlargement-kg store (no {META_FILE});"
+                    " run `enlargement-kg build --out DIR` first"
+                )
         store = cls(Path(path), durable=durable, query_timeout=query_timeout)
         try:
             store._start()
@@ -411,10 +434,12 @@ class GraphStore:
         try:
             data = json.loads((self.state_dir / CURRENT_FILE).read_text(encoding="utf-8"))
         except (OSError, ValueError) as exc:
-            raise StoreUnavailable(f"the store at {self.path} has no readable "
-                                   f"{STATE_DIR}/{CURRENT_FILE}: {exc}") from None
-        return Generation(int(data["generation"]), str(data["version"]),
-                          self.state_dir / data["snapshot"])
+            raise StoreUnavailable(
+                f"the store at {self.path} has no readable {STATE_DIR}/{CURRENT_FILE}: {exc}"
+            ) from None
+        return Generation(
+            int(data["generation"]), str(data["version"]), self.state_dir / data["snapshot"]
+        )
 
     def stamp(self) -> tuple[int, int, int]:
         """A cheap fingerprint of ``CURRENT.json``: it changes whenever a write publishes."""
@@ -469,9 +494,13 @@ class GraphStore:
             self._thread_lock.release()
 
     def _follow(self, proc, conn) -> WriteResult:
-        waits = {"started": LOCK_WAIT, "locked": self.query_timeout,
-                 "applied": max(VALIDATION_WAIT, 10 * self.query_timeout),
-                 "validated": COMMIT_WAIT, "committing": COMMIT_WAIT}
+        waits = {
+            "started": LOCK_WAIT,
+            "locked": self.query_timeout,
+            "applied": max(VALIDATION_WAIT, 10 * self.query_timeout),
+            "validated": COMMIT_WAIT,
+            "committing": COMMIT_WAIT,
+        }
         phase = "started"
         while True:
             if not conn.poll(waits[phase]):
@@ -479,24 +508,29 @@ class GraphStore:
                 if phase == "started":
                     raise WriteBusy("another write is in progress; try again")
                 if phase == "locked":
-                    raise WriteTimeout(f"the update ran past the time limit of "
-                                       f"{self.query_timeout:g} s and was stopped; nothing "
-                                       "was written")
+                    raise WriteTimeout(
+                        f"the update ran past the time limit of "
+                        f"{self.query_timeout:g} s and was stopped; nothing "
+                        "was written"
+                    )
                 if phase == "applied":
-                    raise WriteTimeout("validating the write took too long; nothing was "
-                                       "written")
+                    raise WriteTimeout("validating the write took too long; nothing was written")
                 if phase == "validated":
-                    raise StoreUnavailable("the write stalled before its commit; nothing "
-                                           "was written")
+                    raise StoreUnavailable(
+                        "the write stalled before its commit; nothing was written"
+                    )
                 raise StoreUnavailable("the commit did not finish; check the store")
             try:
                 msg = conn.recv()
             except (EOFError, OSError):
                 raise StoreUnavailable(
-                    "the write process died" + ("; the store is unchanged"
-                                                if phase != "committing" else
-                                                "; its transaction was committed whole or "
-                                                "not at all")) from None
+                    "the write process died"
+                    + (
+                        "; the store is unchanged"
+                        if phase != "committing"
+                        else "; its transaction was committed whole or not at all"
+                    )
+                ) from None
             kind = msg[0]
             if kind == "done":
                 return msg[1]
@@ -548,7 +582,9 @@ class GraphStore:
                 if not report.conforms:
                     raise WriteRefused(
                         f"the write would violate the shapes ({len(report.violations)} "
-                        "violation(s)); nothing was written", report)
+                        "violation(s)); nothing was written",
+                        report,
+                    )
                 progress(("validated",))
                 changes = primary.changes_to(stage)
                 stage = None
@@ -559,26 +595,32 @@ class GraphStore:
                 primary.apply_changes(changes)
                 primary.flush()
                 meta = self._meta()
-                graphs = [g for g in meta.get("graphs", [])
-                          if g not in set(changes.graph_names_removed)]
+                graphs = [
+                    g for g in meta.get("graphs", []) if g not in set(changes.graph_names_removed)
+                ]
                 graphs += [g for g in changes.graph_names_added if g not in graphs]
                 prev = self.current()
-                version = hashlib.sha256(f"{prev.version}\0{prev.number}\0{time.time_ns()}"
-                                         .encode()).hexdigest()[:16]
-                meta.update(graphs=graphs, writes=int(meta.get("writes", 0)) + 1,
-                            written_at=time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()))
-                gen = self._publish(primary, version=version, meta=meta,
-                                    report=report.to_json())
-                return WriteResult(created, len(changes.added), len(changes.removed), gen,
-                                   time.perf_counter() - t0)
+                version = hashlib.sha256(
+                    f"{prev.version}\0{prev.number}\0{time.time_ns()}".encode()
+                ).hexdigest()[:16]
+                meta.update(
+                    graphs=graphs,
+                    writes=int(meta.get("writes", 0)) + 1,
+                    written_at=time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+                )
+                gen = self._publish(primary, version=version, meta=meta, report=report.to_json())
+                return WriteResult(
+                    created, len(changes.added), len(changes.removed), gen, time.perf_counter() - t0
+                )
             finally:
                 primary = stage = None
                 gc.collect()  # close both RocksDB handles before their folders go
                 shutil.rmtree(stage_dir, ignore_errors=True)
                 self._clean()
 
-    def _publish(self, primary: OxigraphStore, *, version: str, meta: dict,
-                 report: str | None = None) -> Generation:
+    def _publish(
+        self, primary: OxigraphStore, *, version: str, meta: dict, report: str | None = None
+    ) -> Generation:
         """Snapshot the primary for readers, then record the new state: the primary's
         metadata and validation report first, ``CURRENT.json`` last (the switch readers
         follow)."""
@@ -597,9 +639,10 @@ class GraphStore:
         _write_json(self.path / META_FILE, meta)
         if report is not None:
             _write_text(self.path / REPORT_FILE, report)
-        _write_json(self.state_dir / CURRENT_FILE,
-                    {"generation": number, "version": version,
-                     "snapshot": f"{SNAPSHOTS}/{name}"})
+        _write_json(
+            self.state_dir / CURRENT_FILE,
+            {"generation": number, "version": version, "snapshot": f"{SNAPSHOTS}/{name}"},
+        )
         return Generation(number, version, snapshot)
 
     def _clean(self) -> None:
@@ -636,8 +679,9 @@ def _write_process(store: GraphStore, op: Operation, conn) -> None:
         conn.send(("done", store._transact(op, conn.send)))
     except WriteRefused as exc:
         violations: list[ValidationResult] = exc.report.violations
-        conn.send(("refused", str(exc), violations,
-                   violations_graph(exc.report).serialize(format="nt")))
+        conn.send(
+            ("refused", str(exc), violations, violations_graph(exc.report).serialize(format="nt"))
+        )
     except StoreError as exc:
         conn.send(("error", exc))
     except Exception as exc:  # noqa: BLE001 - reported to the caller, never a traceback

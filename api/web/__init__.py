@@ -47,12 +47,28 @@ def create_app(config: Mapping | Settings | None = None) -> Flask:
             from .response_cache import ResponseCache
 
             app.wsgi_app = ResponseCache(  # type: ignore[method-assign]
-                app.wsgi_app, version=lambda: gs.service.version, metrics=gs.service.metrics,
-                size=settings.cache_size, max_bytes=gs.service.cache.max_bytes,
-                max_answer=gs.service.cache_max_bytes, max_body=settings.max_body)
+                app.wsgi_app,
+                version=lambda: gs.service.version,
+                metrics=gs.service.metrics,
+                size=settings.cache_size,
+                max_bytes=gs.service.cache.max_bytes,
+                max_answer=gs.service.cache_max_bytes,
+                max_body=settings.max_body,
+            )
     return app
 
 
 #: One blueprint per concern, registered in this order when its module exists.
-BLUEPRINTS = ("system", "sparql", "writes", "gsp", "ld", "ontology_pages", "queries", "feed",
-              "validation_pages", "publish", "home")
+BLUEPRINTS = (
+    "system",
+    "sparql",
+    "writes",
+    "gsp",
+    "ld",
+    "ontology_pages",
+    "queries",
+    "feed",
+    "validation_pages",
+    "publish",
+    "home",
+)

@@ -14,20 +14,31 @@ from ..core.store import StoreError
 log = logging.getLogger(__name__)
 
 
-def error_response(status: int, message: str, *, title: str | None = None,
-                   headers: dict | None = None) -> Response:
+def error_response(
+    status: int, message: str, *, title: str | None = None, headers: dict | None = None
+) -> Response:
     title = title or _TITLES.get(status, "Error")
     accept = request.accept_mimetypes
-    best = accept.best_match(["application/json", "text/html", "text/plain",
-                              "application/sparql-results+json", "application/ld+json"])
+    best = accept.best_match(
+        [
+            "application/json",
+            "text/html",
+            "text/plain",
+            "application/sparql-results+json",
+            "application/ld+json",
+        ]
+    )
     if request.path.endswith((".json", ".jsonld")) or request.args.get("format") == "json":
         best = "application/json"  # the suffix chose the format
     if best in ("application/json", "application/sparql-results+json", "application/ld+json"):
         body = json.dumps({"error": {"status": status, "title": title, "message": message}})
         resp = Response(body, status=status, mimetype="application/json")
     elif best == "text/html" and accept.quality("text/html") > accept.quality("text/plain"):
-        resp = Response(render_template("error.html", status=status, title=title,
-                                        message=message), status=status, mimetype="text/html")
+        resp = Response(
+            render_template("error.html", status=status, title=title, message=message),
+            status=status,
+            mimetype="text/html",
+        )
     else:
         resp = Response(f"{status} {title}: {message}\n", status=status, mimetype="text/plain")
     resp.headers["Vary"] = "Accept"
@@ -36,10 +47,18 @@ def error_response(status: int, message: str, *, title: str | None = None,
     return resp
 
 
-_TITLES = {400: "Bad Request", 401: "Unauthorized", 403: "Forbidden", 404: "Not Found",
-           405: "Method Not Allowed", 406: "Not Acceptable", 413: "Content Too Large",
-           415: "Unsupported Media Type", 500: "Internal Server Error",
-           503: "Service Unavailable"}
+_TITLES = {
+    400: "Bad Request",
+    401: "Unauthorized",
+    403: "Forbidden",
+    404: "Not Found",
+    405: "Method Not Allowed",
+    406: "Not Acceptable",
+    413: "Content Too Large",
+    415: "Unsupported Media Type",
+    500: "Internal Server Error",
+    503: "Service Unavailable",
+}
 
 
 def init_app(app: Flask) -> None:

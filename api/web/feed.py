@@ -34,8 +34,11 @@ def _confirmed(facts: list[str]) -> dict[str, str]:
     if not facts:
         return {}
     values = " ".join(f"<{f}>" for f in facts)
-    rows = state().store.select(sparql_prologue() + f"""SELECT ?f (MAX(STR(?c)) AS ?day) WHERE {{
-        VALUES ?f {{ {values} }} ?f enl:lastConfirmed ?c }} GROUP BY ?f""")
+    rows = state().store.select(
+        sparql_prologue()
+        + f"""SELECT ?f (MAX(STR(?c)) AS ?day) WHERE {{
+        VALUES ?f {{ {values} }} ?f enl:lastConfirmed ?c }} GROUP BY ?f"""
+    )
     return {str(r["f"]): str(r["day"]) for r in rows}
 
 
@@ -43,8 +46,10 @@ def _confirmed(facts: list[str]) -> dict[str, str]:
 def changes_feed():
     q = catalogue()["changes"]
     today = dt.date.today()
-    args = {"from": request.args.get("from") or (today - dt.timedelta(days=365)).isoformat(),
-            "to": request.args.get("to") or today.isoformat()}
+    args = {
+        "from": request.args.get("from") or (today - dt.timedelta(days=365)).isoformat(),
+        "to": request.args.get("to") or today.isoformat(),
+    }
     unknown = sorted(set(request.args) - {"from", "to"})
     if unknown:
         abort(400, f"unknown parameter(s) {', '.join(unknown)}; /changes.atom takes from and to")
@@ -58,35 +63,41 @@ def changes_feed():
     base = (state().settings.base_url or request.host_url).rstrip("/")  # as ld.py does
     self_url = base + request.full_path.rstrip("?")
     newest = max(confirmed.values(), default=today.isoformat())
-    out = ['<?xml version="1.0" encoding="utf-8"?>',
-           '<feed xmlns="http://www.w3.org/2005/Atom">',
-           "<title>enlargement-kg: what changed</title>",
-           f"<subtitle>Dated facts from {escape(args['from'])} to {escape(args['to'])}, "
-           "newest first, each with its sources (the canned query changes).</subtitle>",
-           f"<id>{escape(self_url)}</id>",
-           f"<link rel=\"self\" type=\"{ATOM}\" href={quoteattr(self_url)}/>",
-           f"<link rel=\"alternate\" type=\"text/html\" href="
-           f"{quoteattr(base + '/queries/changes?from=' + args['from'] + '&to=' + args['to'])}/>",
-           f"<updated>{newest}T00:00:00Z</updated>",
-           "<author><name>enlargement-kg</name></author>"]
+    out = [
+        '<?xml version="1.0" encoding="utf-8"?>',
+        '<feed xmlns="http://www.w3.org/2005/Atom">',
+        "<title>enlargement-kg: what changed</title>",
+        f"<subtitle>Dated facts from {escape(args['from'])} to {escape(args['to'])}, "
+        "newest first, each with its sources (the canned query changes).</subtitle>",
+        f"<id>{escape(self_url)}</id>",
+        f'<link rel="self" type="{ATOM}" href={quoteattr(self_url)}/>',
+        f'<link rel="alternate" type="text/html" href='
+        f"{quoteattr(base + '/queries/changes?from=' + args['from'] + '&to=' + args['to'])}/>",
+        f"<updated>{newest}T00:00:00Z</updated>",
+        "<author><name>enlargement-kg</name></author>",
+    ]
     for r in rows:
         fact = str(r["fact"])
         href = base + (local_path(URIRef(fact)) or "")
         when = dates.display(str(r["date"]))
-        out += ["<entry>",
-                f"<title>{escape(when)}: {escape(str(r['label']))}</title>",
-                f"<id>{escape(fact)}</id>",
-                f"<link rel=\"alternate\" type=\"text/html\" href={quoteattr(href)}/>",
-                f"<updated>{confirmed.get(fact, newest)}T00:00:00Z</updated>",
-                f"<category term={quoteattr(str(r['event']))}/>",
-                f"<category term={quoteattr(str(r['code']))} "
-                f"scheme=\"https://w3id.org/eu-enlargement/id/country/\"/>"]
+        out += [
+            "<entry>",
+            f"<title>{escape(when)}: {escape(str(r['label']))}</title>",
+            f"<id>{escape(fact)}</id>",
+            f'<link rel="alternate" type="text/html" href={quoteattr(href)}/>',
+            f"<updated>{confirmed.get(fact, newest)}T00:00:00Z</updated>",
+            f"<category term={quoteattr(str(r['event']))}/>",
+            f"<category term={quoteattr(str(r['code']))} "
+            f'scheme="https://w3id.org/eu-enlargement/id/country/"/>',
+        ]
         for url in str(r["source"]).split(" | "):
             if url:
-                out.append(f"<link rel=\"related\" href={quoteattr(url)}/>")
-        out += [f"<summary>{escape(str(r['label']))}, dated {escape(str(r['date']))} "
-                f"({escape(when)}). Sources: {escape(str(r['source']))}</summary>",
-                "</entry>"]
+                out.append(f'<link rel="related" href={quoteattr(url)}/>')
+        out += [
+            f"<summary>{escape(str(r['label']))}, dated {escape(str(r['date']))} "
+            f"({escape(when)}). Sources: {escape(str(r['source']))}</summary>",
+            "</entry>",
+        ]
     out.append("</feed>")
     resp = Response("\n".join(out) + "\n", content_type=ATOM + "; charset=utf-8")
     resp.headers["Access-Control-Allow-Origin"] = "*"

@@ -42,8 +42,9 @@ from .state import state
 
 bp = Blueprint("gsp", __name__)
 
-GRAPH_FORMATS: list[Format] = [formats.by_name(n)
-                               for n in ("turtle", "ntriples", "jsonld", "rdfxml")]
+GRAPH_FORMATS: list[Format] = [
+    formats.by_name(n) for n in ("turtle", "ntriples", "jsonld", "rdfxml")
+]
 DATASET_FORMATS: list[Format] = [formats.by_name(n) for n in ("trig", "nquads")]
 CORS = {"Access-Control-Allow-Origin": "*"}
 READS = "GET, HEAD, OPTIONS"
@@ -65,8 +66,10 @@ def target() -> Target:
     if len(graphs) > 1:
         abort(400, f"exactly one 'graph' parameter is allowed, got {len(graphs)}")
     if graphs and "default" in args:
-        abort(400, "a request names either ?graph=IRI or ?default, not both (Graph Store "
-                   "Protocol §4.2)")
+        abort(
+            400,
+            "a request names either ?graph=IRI or ?default, not both (Graph Store Protocol §4.2)",
+        )
     if graphs:
         try:
             return Target(check_graph_iri(graphs[0]))
@@ -122,8 +125,10 @@ def write():
         return denied
     t = target()
     if t.store and request.method != "POST":
-        return _not_allowed(f"{request.method} on the graph store itself is not supported; "
-                            "name a graph with ?graph=IRI or ?default")
+        return _not_allowed(
+            f"{request.method} on the graph store itself is not supported; "
+            "name a graph with ?graph=IRI or ?default"
+        )
     if request.method == "DELETE":
         result = writes.perform(writer, DeleteGraph(t.graph))
         return result if isinstance(result, Response) else writes.written(result)
@@ -136,8 +141,9 @@ def write():
         resp.headers["Location"] = graph
         return resp
     op_class = PutGraph if request.method == "PUT" else PostGraph
-    result = writes.perform(writer, op_class(t.graph, payload(base_iri=t.graph or
-                                                               request.base_url)))
+    result = writes.perform(
+        writer, op_class(t.graph, payload(base_iri=t.graph or request.base_url))
+    )
     if isinstance(result, Response):
         return result
     return writes.written(result, status=201 if result.created else 204)
@@ -164,8 +170,11 @@ def _not_allowed(message: str) -> Response:
 def _format_of(media_type: str | None) -> Format:
     fmt = formats.by_media_type(media_type, "rdf") if media_type else None
     if fmt is None or fmt not in GRAPH_FORMATS:
-        abort(415, f"a graph is sent as {', '.join(f.media_type for f in GRAPH_FORMATS)} "
-                   f"(or multipart/form-data of those); got {media_type or 'no Content-Type'}")
+        abort(
+            415,
+            f"a graph is sent as {', '.join(f.media_type for f in GRAPH_FORMATS)} "
+            f"(or multipart/form-data of those); got {media_type or 'no Content-Type'}",
+        )
     return fmt
 
 
@@ -175,8 +184,9 @@ def payload(*, base_iri: str) -> ParsedGraph:
     mimetype = (request.mimetype or "").lower()
     if mimetype == "multipart/form-data":  # §5.5: each part is RDF, merged together
         if request.form:
-            abort(400, "each part of a multipart/form-data graph is a file with its own "
-                       "Content-Type")
+            abort(
+                400, "each part of a multipart/form-data graph is a file with its own Content-Type"
+            )
         triples: tuple = ()
         for _, part in request.files.items(multi=True):
             parsed = parse_graph(part.read(), _format_of(part.mimetype), base_iri=base_iri)

@@ -23,8 +23,9 @@ def index():
 
     def render() -> Rendered:
         body = render_template("home.html", v=home_view(gs.store)).encode("utf-8")
-        return Rendered(200, body, "text/html; charset=utf-8",
-                        hashlib.sha256(body).hexdigest()[:32])
+        return Rendered(
+            200, body, "text/html; charset=utf-8", hashlib.sha256(body).hexdigest()[:32]
+        )
 
     out = _CACHE.get_or_render(("home", gs.service.version), render)
     resp = Response(out.body, content_type=out.content_type)

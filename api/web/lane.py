@@ -51,8 +51,11 @@ class QueryLane:
         if environ.get("REQUEST_METHOD") != "GET" or environ.get("PATH_INFO") != PATH:
             return None
         try:
-            params = parse_qsl(environ.get("QUERY_STRING", "").encode("latin1").decode(),
-                               keep_blank_values=True, errors="werkzeug.url_quote")
+            params = parse_qsl(
+                environ.get("QUERY_STRING", "").encode("latin1").decode(),
+                keep_blank_values=True,
+                errors="werkzeug.url_quote",
+            )
         except (UnicodeError, ValueError, LookupError):
             return None
         if len(params) != 1 or params[0][0] != "query":
@@ -79,6 +82,5 @@ class QueryLane:
             environ[RAISED] = exc
             return self.app(environ, start_response)
         body = result.body
-        start_response("200 OK", [*answer_headers(result, hit),
-                                  ("Content-Length", str(len(body)))])
+        start_response("200 OK", [*answer_headers(result, hit), ("Content-Length", str(len(body)))])
         return [body]

@@ -44,8 +44,12 @@ from .state import state
 bp = Blueprint("ld", __name__)
 
 TURTLE = formats.by_name("turtle")
-LD_FORMATS: tuple[Format, ...] = (TURTLE, formats.by_name("jsonld"),
-                                  formats.by_name("ntriples"), formats.by_name("rdfxml"))
+LD_FORMATS: tuple[Format, ...] = (
+    TURTLE,
+    formats.by_name("jsonld"),
+    formats.by_name("ntriples"),
+    formats.by_name("rdfxml"),
+)
 OFFERED: tuple[Format, ...] = LD_FORMATS + (HTML,)
 SUFFIXES: dict[str, Format] = {f.suffixes[0]: f for f in OFFERED}
 #: Server preference at equal quality: HTML first (browsers), then the RDF formats.
@@ -111,8 +115,8 @@ class ExactTurtleSerializer(TurtleSerializer):
             short = node._literal_n3(use_plain=True)
             if short != str(node) and not short.startswith('"'):
                 return node._literal_n3(
-                    use_plain=False,
-                    qname_callback=lambda dt: self.get_pname(dt, _GEN_QNAME_FOR_DT))
+                    use_plain=False, qname_callback=lambda dt: self.get_pname(dt, _GEN_QNAME_FOR_DT)
+                )
         return super().label(node, position)
 
 
@@ -132,9 +136,9 @@ def rdfxml(g: Graph) -> bytes:
         if p in qnames:
             return qnames[p]
         for prefix, ns in known:
-            if p.startswith(ns) and _NCNAME.match(p[len(ns):]):
+            if p.startswith(ns) and _NCNAME.match(p[len(ns) :]):
                 used[ns] = prefix
-                qnames[p] = f"{prefix}:{p[len(ns):]}"
+                qnames[p] = f"{prefix}:{p[len(ns) :]}"
                 return qnames[p]
         ns, local = split_uri(p)
         prefix = used.get(ns) or f"ns{sum(1 for v in used.values() if v.startswith('ns'))}"
@@ -144,8 +148,8 @@ def rdfxml(g: Graph) -> bytes:
 
     def node_attr(n: Node, about: bool) -> str:
         if isinstance(n, BNode):
-            return f'rdf:nodeID={quoteattr("b" + str(n))}'
-        return f'rdf:{"about" if about else "resource"}={quoteattr(str(n))}'
+            return f"rdf:nodeID={quoteattr('b' + str(n))}"
+        return f"rdf:{'about' if about else 'resource'}={quoteattr(str(n))}"
 
     body: list[str] = []
     for s in sorted(set(g.subjects()), key=lambda n: n.n3()):
@@ -153,17 +157,30 @@ def rdfxml(g: Graph) -> bytes:
         for p, o in sorted(g.predicate_objects(s), key=lambda po: (po[0].n3(), po[1].n3())):
             q = qname(str(p))
             if isinstance(o, Literal):
-                attr = (f" xml:lang={quoteattr(o.language)}" if o.language else
-                        f" rdf:datatype={quoteattr(str(o.datatype))}" if o.datatype else "")
+                attr = (
+                    f" xml:lang={quoteattr(o.language)}"
+                    if o.language
+                    else f" rdf:datatype={quoteattr(str(o.datatype))}"
+                    if o.datatype
+                    else ""
+                )
                 body.append(f"    <{q}{attr}>{escape(str(o))}</{q}>")
             else:
                 body.append(f"    <{q} {node_attr(o, False)}/>")
         body.append("  </rdf:Description>")
     used.setdefault(str(RDF), "rdf")
-    decls = "".join(f"\n    xmlns:{prefix}={quoteattr(ns)}"
-                    for ns, prefix in sorted(used.items(), key=lambda kv: kv[1]))
-    text = ('<?xml version="1.0" encoding="utf-8"?>\n<rdf:RDF' + decls + ">\n"
-            + "\n".join(body) + ("\n" if body else "") + "</rdf:RDF>\n")
+    decls = "".join(
+        f"\n    xmlns:{prefix}={quoteattr(ns)}"
+        for ns, prefix in sorted(used.items(), key=lambda kv: kv[1])
+    )
+    text = (
+        '<?xml version="1.0" encoding="utf-8"?>\n<rdf:RDF'
+        + decls
+        + ">\n"
+        + "\n".join(body)
+        + ("\n" if body else "")
+        + "</rdf:RDF>\n"
+    )
     return text.encode("utf-8")
 
 
@@ -251,8 +268,11 @@ def described(iri: str) -> core.Description:
 def last_modified() -> dt.datetime | None:
     built = state().store.info().details.get("built_at")
     try:
-        return dt.datetime.strptime(built, "%Y-%m-%dT%H:%M:%SZ").replace(
-            tzinfo=dt.UTC) if built else None
+        return (
+            dt.datetime.strptime(built, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=dt.UTC)
+            if built
+            else None
+        )
     except ValueError:
         return None
 
@@ -260,15 +280,23 @@ def last_modified() -> dt.datetime | None:
 # -- responses -----------------------------------------------------------------------------
 
 
-def finish(rendered: Rendered, *, path: str, fmt: Format, negotiated: bool,
-           offered: tuple[Format, ...] = OFFERED) -> Response:
+def finish(
+    rendered: Rendered,
+    *,
+    path: str,
+    fmt: Format,
+    negotiated: bool,
+    offered: tuple[Format, ...] = OFFERED,
+) -> Response:
     """Headers common to every linked-data response, then revalidation (304)."""
     resp = Response(rendered.body, status=rendered.status, content_type=rendered.content_type)
     resp.headers["Vary"] = "Accept"
     resp.headers["Access-Control-Allow-Origin"] = "*"
     resp.headers["Link"] = ", ".join(
         f'<{path}{f.suffixes[0]}>; rel="alternate"; type="{f.media_type}"'
-        for f in offered if f is not fmt)
+        for f in offered
+        if f is not fmt
+    )
     if rendered.status != 200:
         return resp
     if negotiated:
@@ -313,8 +341,7 @@ def resource_response(iri: str, suffix_fmt: Format | None) -> Response:
         return rendered(serialize(d.graph, fmt, context_ref=ctx or None), fmt.content_type)
 
     out = _CACHE.get_or_render(key, render)
-    return finish(out, path=core.local_path(iri) or request.path, fmt=fmt,
-                  negotiated=negotiated)
+    return finish(out, path=core.local_path(iri) or request.path, fmt=fmt, negotiated=negotiated)
 
 
 def render_page(d: core.Description) -> str:
@@ -337,7 +364,7 @@ def not_found(iri: str, fmt: Format) -> Rendered:
     an ``error`` member that processors ignore)."""
     known = known_subjects()
     if iri.startswith(BASE + "graph/"):
-        known = {g: g[len(BASE):] for g, _ in core.named_graphs(state().store)}
+        known = {g: g[len(BASE) :] for g, _ in core.named_graphs(state().store)}
     sug = core.suggest(known, iri=iri)
     message = f"Nothing is known about <{iri}>."
     if fmt is HTML:
@@ -345,22 +372,30 @@ def not_found(iri: str, fmt: Format) -> Rendered:
         return Rendered(404, body.encode("utf-8"), HTML.content_type, None)
     lines = [f"404 Not Found. {message}"]
     if sug.close:
-        lines.append("Did you mean: " + "; ".join(f"<{lk.iri}> ({lk.label})"
-                                                   for lk in sug.close))
-    lines.append("Look it up with SPARQL at /sparql, browse the canned queries at /queries, "
-                 "or start from / (the ten countries, the clusters and chapters).")
+        lines.append("Did you mean: " + "; ".join(f"<{lk.iri}> ({lk.label})" for lk in sug.close))
+    lines.append(
+        "Look it up with SPARQL at /sparql, browse the canned queries at /queries, "
+        "or start from / (the ten countries, the clusters and chapters)."
+    )
     if fmt.name == "jsonld":
-        body = {"@graph": [], "error": {"status": 404, "message": message,
-                                        "did_you_mean": [lk.iri for lk in sug.close],
-                                        "see": ["/", "/sparql", "/queries"]}}
+        body = {
+            "@graph": [],
+            "error": {
+                "status": 404,
+                "message": message,
+                "did_you_mean": [lk.iri for lk in sug.close],
+                "see": ["/", "/sparql", "/queries"],
+            },
+        }
         import json
 
         data = (json.dumps(body, indent=2, ensure_ascii=False) + "\n").encode("utf-8")
     elif fmt.name == "rdfxml":
         comment = "\n".join(lines).replace("--", "- -")
-        data = ('<?xml version="1.0" encoding="utf-8"?>\n<!--\n' + comment + "\n-->\n"
-                '<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#"/>\n'
-                ).encode("utf-8")
+        data = (
+            '<?xml version="1.0" encoding="utf-8"?>\n<!--\n' + comment + "\n-->\n"
+            '<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#"/>\n'
+        ).encode("utf-8")
     else:
         data = "".join(f"# {ln}\n" for ln in lines).encode("utf-8")
     return Rendered(404, data, fmt.content_type, None)
@@ -378,7 +413,8 @@ def replaced_by(iri: str) -> list[str]:
         table = _RETIRED.get(version)
     if table is None:
         rows = state().store.select(
-            "SELECT ?old ?new WHERE { ?old <http://purl.org/dc/terms/isReplacedBy> ?new }")
+            "SELECT ?old ?new WHERE { ?old <http://purl.org/dc/terms/isReplacedBy> ?new }"
+        )
         table = {}
         for r in rows:
             table.setdefault(str(r["old"]), []).append(str(r["new"]))
@@ -399,9 +435,11 @@ def resource(key: str):
         if len(news) == 1:
             resp = Response(f"Moved Permanently: {news[0]}\n", status=301, mimetype="text/plain")
         else:  # split in two: RFC 9110 15.4.1, the choices listed, the first as Location
-            resp = Response("Multiple Choices: this fact was split into\n"
-                            + "".join(f"{n}\n" for n in news), status=300,
-                            mimetype="text/plain")
+            resp = Response(
+                "Multiple Choices: this fact was split into\n" + "".join(f"{n}\n" for n in news),
+                status=300,
+                mimetype="text/plain",
+            )
         resp.headers["Location"] = targets[0]
         resp.headers["Access-Control-Allow-Origin"] = "*"
         return resp
@@ -429,15 +467,14 @@ def named_graph(key: str):
             return not_found(iri, fmt)
         if fmt is HTML:
             view = core.graph_view(gs.store, graph=iri, triples=sizes[0][1])
-            return rendered(render_template("graph.html", g=view).encode("utf-8"),
-                            HTML.content_type)
+            return rendered(
+                render_template("graph.html", g=view).encode("utf-8"), HTML.content_type
+            )
         content = core.graph_content(gs.store, graph=iri)
-        return rendered(serialize(content.graph, fmt, context_ref=ctx or None),
-                        fmt.content_type)
+        return rendered(serialize(content.graph, fmt, context_ref=ctx or None), fmt.content_type)
 
     out = _CACHE.get_or_render(cache_key, render)
-    return finish(out, path=core.local_path(iri) or request.path, fmt=fmt,
-                  negotiated=negotiated)
+    return finish(out, path=core.local_path(iri) or request.path, fmt=fmt, negotiated=negotiated)
 
 
 @bp.get("/" + jsonld.CONTEXT_PATH)

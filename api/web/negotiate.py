@@ -91,8 +91,9 @@ def _range_for(media_type: str, ranges: list[MediaRange]) -> MediaRange | None:
     """The most specific range matching ``media_type`` (the highest q among equals)."""
     best = None
     for r in ranges:
-        if r.matches(media_type) and (best is None or (r.specificity, r.q) >
-                                      (best.specificity, best.q)):
+        if r.matches(media_type) and (
+            best is None or (r.specificity, r.q) > (best.specificity, best.q)
+        ):
             best = r
     return best
 
@@ -101,8 +102,11 @@ def preference(f: Format, ranges: list[MediaRange] | None = None) -> Preference 
     """The client's preference for ``f``, or None if no range matches it."""
     ranges = accepted() if ranges is None else ranges
     primary = _range_for(f.media_type, ranges)
-    named = [r for r in (_range_for(a, ranges) for a in f.aliases)
-             if r is not None and r.specificity == 2]
+    named = [
+        r
+        for r in (_range_for(a, ranges) for a in f.aliases)
+        if r is not None and r.specificity == 2
+    ]
     if primary is not None and primary.specificity == 2:
         named.append(primary)
     if named:
@@ -135,8 +139,13 @@ def _from_param(offered: list[Format], values: list[str]) -> Format | None:
     return None
 
 
-def pick(offered: list[Format], *, suffix: str | None = None, default: Format | None = None,
-         allow_param: bool = True) -> Format | None:
+def pick(
+    offered: list[Format],
+    *,
+    suffix: str | None = None,
+    default: Format | None = None,
+    allow_param: bool = True,
+) -> Format | None:
     """The format to answer in, or None when the client accepts none of ``offered``.
 
     ``default`` answers requests without ``Accept``, or whose ``Accept`` only matches
@@ -153,8 +162,7 @@ def pick(offered: list[Format], *, suffix: str | None = None, default: Format | 
 
 
 @lru_cache(maxsize=1024)
-def by_accept(header: str, offered: tuple[Format, ...], default: Format | None
-               ) -> Format | None:
+def by_accept(header: str, offered: tuple[Format, ...], default: Format | None) -> Format | None:
     """:func:`pick` by the ``Accept`` header alone: a function of its arguments, cached."""
     ranges = _ranges(header)
     if not ranges:

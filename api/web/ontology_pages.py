@@ -36,8 +36,12 @@ from .state import state
 bp = Blueprint("ontology_pages", __name__)
 
 TURTLE = formats.by_name("turtle")
-RDF_OUT: tuple[Format, ...] = (TURTLE, formats.by_name("jsonld"), formats.by_name("ntriples"),
-                               formats.by_name("rdfxml"))
+RDF_OUT: tuple[Format, ...] = (
+    TURTLE,
+    formats.by_name("jsonld"),
+    formats.by_name("ntriples"),
+    formats.by_name("rdfxml"),
+)
 OFFERED: tuple[Format, ...] = RDF_OUT + (HTML,)
 SUFFIXES: dict[str, Format] = {f.suffixes[0]: f for f in OFFERED}
 RDFLIB_FORMAT = {"turtle": "turtle", "jsonld": "json-ld", "ntriples": "nt", "rdfxml": "xml"}
@@ -79,7 +83,7 @@ def rendition() -> Rendition:
 def href(iri: str) -> str | None:
     """A link for an IRI on the page: minted IRIs point into this service."""
     if iri.startswith(BASE):
-        return iri[len(BASE) - 1:]
+        return iri[len(BASE) - 1 :]
     return iri if iri.startswith(("http://", "https://")) else None
 
 
@@ -88,21 +92,27 @@ def body(r: Rendition, fmt: Format) -> bytes:
     if cached is not None:
         return cached
     if fmt is HTML:
-        counts = {"classes": sum(t.is_class for t in r.doc.terms),
-                  "object": sum(t.kind == "object property" for t in r.doc.terms),
-                  "datatype": sum(t.kind == "datatype property" for t in r.doc.terms),
-                  "annotation": sum(t.kind == "annotation property" for t in r.doc.terms)}
+        counts = {
+            "classes": sum(t.is_class for t in r.doc.terms),
+            "object": sum(t.kind == "object property" for t in r.doc.terms),
+            "datatype": sum(t.kind == "datatype property" for t in r.doc.terms),
+            "annotation": sum(t.kind == "annotation property" for t in r.doc.terms),
+        }
         svg = to_svg(layout(r.doc, href_prefix="#"))
-        out = render_template("ontology.html", doc=r.doc, diagram=svg, href=href,
-                              counts=counts).encode("utf-8")
+        out = render_template(
+            "ontology.html", doc=r.doc, diagram=svg, href=href, counts=counts
+        ).encode("utf-8")
     else:
         g = Graph()
         g += r.graph
         for p, ns in {**PREFIXES, **EXTRA_PREFIXES}.items():
             g.bind(p, ns, override=True)
         if fmt.name == "jsonld":
-            context = {p: ns for p, ns in {**PREFIXES, **EXTRA_PREFIXES}.items()
-                       if any(str(t).startswith(ns) for t in g.all_nodes())}
+            context = {
+                p: ns
+                for p, ns in {**PREFIXES, **EXTRA_PREFIXES}.items()
+                if any(str(t).startswith(ns) for t in g.all_nodes())
+            }
             out = g.serialize(format="json-ld", context=context, indent=2, encoding="utf-8")
         elif fmt.name == "ntriples":
             lines = g.serialize(format="nt", encoding="utf-8").decode("utf-8").splitlines()
@@ -116,12 +126,18 @@ def body(r: Rendition, fmt: Format) -> bytes:
 def respond(*, version: str | None, suffix: str | None) -> Response:
     """RFC 9110 §12 (content negotiation) and §13.1.2 (If-None-Match) for the ontology."""
     if suffix is not None and suffix not in SUFFIXES:
-        abort(404, f"unknown format suffix {suffix}; the ontology is served as "
-                   f"{', '.join(sorted(SUFFIXES))}")
+        abort(
+            404,
+            f"unknown format suffix {suffix}; the ontology is served as "
+            f"{', '.join(sorted(SUFFIXES))}",
+        )
     r = rendition()
     if version is not None and version != r.doc.version:
-        abort(404, f"ontology version {version} is not served here; this service serves "
-                   f"version {r.doc.version} at /ontology/{r.doc.version} (and /ontology)")
+        abort(
+            404,
+            f"ontology version {version} is not served here; this service serves "
+            f"version {r.doc.version} at /ontology/{r.doc.version} (and /ontology)",
+        )
     negotiated = suffix is None
     if suffix is not None:
         fmt = SUFFIXES[suffix]
@@ -137,7 +153,9 @@ def respond(*, version: str | None, suffix: str | None) -> Response:
     resp.headers["Cache-Control"] = "public, no-cache"
     resp.headers["Link"] = ", ".join(
         f'<{path}{f.suffixes[0]}>; rel="alternate"; type="{f.media_type}"'
-        for f in OFFERED if f is not fmt)
+        for f in OFFERED
+        if f is not fmt
+    )
     if negotiated:
         resp.headers["Content-Location"] = path + fmt.suffixes[0]
     resp.set_etag(hashlib.sha256(data).hexdigest()[:32])

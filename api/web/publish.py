@@ -61,16 +61,17 @@ from .state import state
 
 bp = Blueprint("publish", __name__)
 
-RDF_OFFERED: list[Format] = [formats.by_name(n)
-                             for n in ("turtle", "jsonld", "rdfxml", "ntriples")]
+RDF_OFFERED: list[Format] = [formats.by_name(n) for n in ("turtle", "jsonld", "rdfxml", "ntriples")]
 LISTING_JSON = Format("listing-json", "application/json", "page", (".json",))
 RDFLIB_FORMAT = {"turtle": "turtle", "ntriples": "nt", "rdfxml": "xml"}
 EXTENSION = "enlargement_kg_publish"
 #: The other files of a release folder, served beside its dumps.
-RELEASE_DOCUMENTS = {"CHANGES.md": "text/markdown; charset=utf-8",
-                     "void.ttl": "text/turtle; charset=utf-8",
-                     "catalog.ttl": "text/turtle; charset=utf-8",
-                     "release.json": "application/json"}
+RELEASE_DOCUMENTS = {
+    "CHANGES.md": "text/markdown; charset=utf-8",
+    "void.ttl": "text/turtle; charset=utf-8",
+    "catalog.ttl": "text/turtle; charset=utf-8",
+    "release.json": "application/json",
+}
 
 
 @dataclass
@@ -105,7 +106,8 @@ def init_app(app: Flask) -> None:
     releases = extra.get("releases_dir")
     app.extensions[EXTENSION] = PublishState(
         dumps=DumpCache(Path(cache) if cache else None),
-        releases_dir=Path(releases) if releases else default_releases_dir())
+        releases_dir=Path(releases) if releases else default_releases_dir(),
+    )
 
 
 def pstate() -> PublishState:
@@ -182,8 +184,7 @@ def _document(kind: str, fmt: Format, build) -> tuple[bytes, str]:
     version = state().service.version
     ps = pstate()
     ps.for_version(version)
-    key = (kind, version, ps.index_key, fmt.name,
-           context_url() if fmt.name == "jsonld" else "")
+    key = (kind, version, ps.index_key, fmt.name, context_url() if fmt.name == "jsonld" else "")
     body = ps.documents.get(key)
     if body is None:
         body = serialize(build(), fmt)
@@ -196,15 +197,21 @@ def void_document() -> Graph:
     gs = state()
     version = gs.service.version
     info = gs.store.info()
-    return void_graph(stats=_stats(version), dumps=current_dumps(), base_url=base_url(),
-                      modified=str(info.details.get("built_at") or ""), version=version)
+    return void_graph(
+        stats=_stats(version),
+        dumps=current_dumps(),
+        base_url=base_url(),
+        modified=str(info.details.get("built_at") or ""),
+        version=version,
+    )
 
 
 def catalog_versions():
     gs = state()
     rels = releases()
-    cur = current_version(store=gs.store, dumps=current_dumps(), releases=rels,
-                          spatial=_spatial(gs.service.version))
+    cur = current_version(
+        store=gs.store, dumps=current_dumps(), releases=rels, spatial=_spatial(gs.service.version)
+    )
     return cur, [r.as_version() for r in rels]
 
 
@@ -222,8 +229,11 @@ def _rdf_response(kind: str, build, suffix: str | None, *, html: str | None = No
     if suffix:
         fmt = pick(offered, suffix=suffix)
         if fmt is None:
-            abort(404, f"no {suffix} version of this document; offered: "
-                       + ", ".join(f.suffixes[0] for f in offered))
+            abort(
+                404,
+                f"no {suffix} version of this document; offered: "
+                + ", ".join(f.suffixes[0] for f in offered),
+            )
     elif html and wants_html():
         fmt = HTML
     else:
@@ -232,17 +242,31 @@ def _rdf_response(kind: str, build, suffix: str | None, *, html: str | None = No
             raise NotAcceptableFormat(offered)
     version = state().service.version
     releases()  # re-read the index if it changed: the document depends on it
-    etag = hashlib.sha256("|".join((kind, version, repr(pstate().index_key), fmt.name,
-                                    context_url() if fmt.name == "jsonld" else "")
-                                   ).encode()).hexdigest()[:32]
+    etag = hashlib.sha256(
+        "|".join(
+            (
+                kind,
+                version,
+                repr(pstate().index_key),
+                fmt.name,
+                context_url() if fmt.name == "jsonld" else "",
+            )
+        ).encode()
+    ).hexdigest()[:32]
     if request.if_none_match and request.if_none_match.contains(etag):
         resp = Response(status=304)
     elif fmt is HTML:
         cur, rels = catalog_versions()
-        resp = Response(render_template(html, current=cur, releases=rels, base=base_url(),
-                                        path=request.path.rsplit(".", 1)[0]
-                                        if suffix else request.path),
-                        content_type=HTML.content_type)
+        resp = Response(
+            render_template(
+                html,
+                current=cur,
+                releases=rels,
+                base=base_url(),
+                path=request.path.rsplit(".", 1)[0] if suffix else request.path,
+            ),
+            content_type=HTML.content_type,
+        )
     else:
         body, _ = _document(kind, fmt, build)
         resp = Response(body, content_type=fmt.content_type)
@@ -252,7 +276,9 @@ def _rdf_response(kind: str, build, suffix: str | None, *, html: str | None = No
     path = request.path.rsplit(".", 1)[0] if suffix else request.path
     resp.headers["Link"] = ", ".join(
         f'<{path}{f.suffixes[0]}>; rel="alternate"; type="{f.media_type}"'
-        for f in offered if f is not fmt)
+        for f in offered
+        if f is not fmt
+    )
     return resp
 
 
@@ -277,18 +303,39 @@ def _listing() -> dict:
         "graph_version": ds.version,
         "created": ds.created,
         "licence": "https://creativecommons.org/licenses/by/4.0/",
-        "files": [{"name": f.name, "title": f.title, "format": f.format,
-                   "media_type": f.media_type,
-                   "content_media_type": f.rdf_format.media_type,
-                   "compressed": f.compressed, "named_graphs": f.keeps_graphs,
-                   "size": f.size, "sha256": f.sha256, "url": f"{base}/export/{f.name}"}
-                  for f in ds.files],
-        "releases": [{"version": r.version, "issued": r.issued,
-                      "graph_version": r.graph_version, "changes": r.changes,
-                      "files": [{"name": f.name, "size": f.size, "sha256": f.sha256,
-                                 "url": f"{base}/export/releases/{r.version}/{f.name}"}
-                                for f in r.files]}
-                     for r in releases()],
+        "files": [
+            {
+                "name": f.name,
+                "title": f.title,
+                "format": f.format,
+                "media_type": f.media_type,
+                "content_media_type": f.rdf_format.media_type,
+                "compressed": f.compressed,
+                "named_graphs": f.keeps_graphs,
+                "size": f.size,
+                "sha256": f.sha256,
+                "url": f"{base}/export/{f.name}",
+            }
+            for f in ds.files
+        ],
+        "releases": [
+            {
+                "version": r.version,
+                "issued": r.issued,
+                "graph_version": r.graph_version,
+                "changes": r.changes,
+                "files": [
+                    {
+                        "name": f.name,
+                        "size": f.size,
+                        "sha256": f.sha256,
+                        "url": f"{base}/export/releases/{r.version}/{f.name}",
+                    }
+                    for f in r.files
+                ],
+            }
+            for r in releases()
+        ],
     }
 
 
@@ -312,11 +359,11 @@ def export_index_json():
 def _export_index(fmt: Format):
     data = _listing()
     if fmt is HTML:
-        resp = Response(render_template("export.html", listing=data),
-                        content_type=HTML.content_type)
+        resp = Response(
+            render_template("export.html", listing=data), content_type=HTML.content_type
+        )
     else:
-        resp = Response(flask_json.dumps(data, indent=2) + "\n",
-                        content_type="application/json")
+        resp = Response(flask_json.dumps(data, indent=2) + "\n", content_type="application/json")
     resp.headers["Vary"] = "Accept"
     resp.headers["Access-Control-Allow-Origin"] = "*"
     return resp
@@ -326,13 +373,24 @@ def _send(path: Path, *, name: str, media_type: str, sha256: str):
     """A dump file: strong ETag = its SHA-256, Last-Modified, 304 on revalidation and byte
     ranges (RFC 9110 §8.8, §13, §14), ``Repr-Digest`` (RFC 9530)."""
     if not path.is_file():
-        abort(404, f"{name} is missing from the dump folder; it will be written again for "
-                   "the next graph version")
-    resp = send_file(path, mimetype=media_type, as_attachment=True, download_name=name,
-                     etag=sha256, conditional=True, max_age=300)
+        abort(
+            404,
+            f"{name} is missing from the dump folder; it will be written again for "
+            "the next graph version",
+        )
+    resp = send_file(
+        path,
+        mimetype=media_type,
+        as_attachment=True,
+        download_name=name,
+        etag=sha256,
+        conditional=True,
+        max_age=300,
+    )
     resp.headers["Access-Control-Allow-Origin"] = "*"
-    resp.headers["Repr-Digest"] = "sha-256=:" + base64.b64encode(
-        bytes.fromhex(sha256)).decode() + ":"
+    resp.headers["Repr-Digest"] = (
+        "sha-256=:" + base64.b64encode(bytes.fromhex(sha256)).decode() + ":"
+    )
     return resp
 
 
@@ -341,8 +399,11 @@ def export_file(name: str):
     ds = current_dumps()
     f = ds.get(name)
     if f is None:
-        abort(404, f"no dump called {name!r}; see /export/ for the list: "
-                   + ", ".join(x.name for x in ds.files))
+        abort(
+            404,
+            f"no dump called {name!r}; see /export/ for the list: "
+            + ", ".join(x.name for x in ds.files),
+        )
     return _send(ds.path(name), name=name, media_type=f.media_type, sha256=f.sha256)
 
 
@@ -354,10 +415,13 @@ def release_file(version: str, name: str):
         abort(404, f"no release {version!r} is recorded here (releases: {known})")
     for f in rel.files:
         if f.name == name:
-            return _send(rel.folder / name, name=name, media_type=f.media_type,
-                         sha256=f.sha256)
+            return _send(rel.folder / name, name=name, media_type=f.media_type, sha256=f.sha256)
     if name in RELEASE_DOCUMENTS and (rel.folder / name).is_file():
         path = rel.folder / name
-        return _send(path, name=name, media_type=RELEASE_DOCUMENTS[name],
-                     sha256=hashlib.sha256(path.read_bytes()).hexdigest())
+        return _send(
+            path,
+            name=name,
+            media_type=RELEASE_DOCUMENTS[name],
+            sha256=hashlib.sha256(path.read_bytes()).hexdigest(),
+        )
     abort(404, f"release {version} has no file {name!r}")

@@ -28,18 +28,31 @@ SUFFIX = {".json": "json", ".csv": "csv", ".tsv": "tsv", ".html": "html"}
 def _country_codes() -> frozenset[str]:
     rows = state().store.select(
         "SELECT ?code WHERE { ?c a <https://w3id.org/eu-enlargement/ontology#EnlargementCountry>"
-        " ; <https://w3id.org/eu-enlargement/ontology#iso3166Alpha3> ?code }")
+        " ; <https://w3id.org/eu-enlargement/ontology#iso3166Alpha3> ?code }"
+    )
     return frozenset(str(r["code"]) for r in rows)
 
 
 def _describe(q: CannedQuery) -> dict:
-    return {"name": q.name, "title": q.title, "description": q.description,
-            "question": q.question, "columns": list(q.columns),
-            "parameters": [{"name": p.name, "type": p.type, "required": p.required,
-                            "example": p.example, "description": p.description}
-                           for p in q.params],
-            "url": url_for("queries.run", name=q.name, _external=False),
-            "example": url_for("queries.run", name=q.name, **q.example_args())}
+    return {
+        "name": q.name,
+        "title": q.title,
+        "description": q.description,
+        "question": q.question,
+        "columns": list(q.columns),
+        "parameters": [
+            {
+                "name": p.name,
+                "type": p.type,
+                "required": p.required,
+                "example": p.example,
+                "description": p.description,
+            }
+            for p in q.params
+        ],
+        "url": url_for("queries.run", name=q.name, _external=False),
+        "example": url_for("queries.run", name=q.name, **q.example_args()),
+    }
 
 
 @bp.get("/queries")
@@ -48,10 +61,10 @@ def _describe(q: CannedQuery) -> dict:
 def index():
     items = [_describe(q) for q in catalogue().values()]
     suffix = request.path.rsplit(".", 1)[-1] if "." in request.path else None
-    if suffix == "json" or (suffix is None and not wants_html() and
-                            request.accept_mimetypes.best == "application/json"):
-        resp = Response(json.dumps({"queries": items}, indent=2),
-                        mimetype="application/json")
+    if suffix == "json" or (
+        suffix is None and not wants_html() and request.accept_mimetypes.best == "application/json"
+    ):
+        resp = Response(json.dumps({"queries": items}, indent=2), mimetype="application/json")
     else:
         resp = Response(render_template("queries.html", queries=items), mimetype="text/html")
     resp.headers["Vary"] = "Accept"
@@ -81,15 +94,25 @@ def run(name: str):
         fmt = pick(TABLE_FORMATS, default=TABLE_FORMATS[0])
         if fmt is None:
             raise NotAcceptableFormat(TABLE_FORMATS)
-    result, hit = state().service.run(substitute(q.text, bindings),
-                                      result_format=fmt or TABLE_FORMATS[0],
-                                      graph_format=formats.by_name("turtle"))
+    result, hit = state().service.run(
+        substitute(q.text, bindings),
+        result_format=fmt or TABLE_FORMATS[0],
+        graph_format=formats.by_name("turtle"),
+    )
     if fmt is None:
         rows = parse_json_bindings(result.body)
-        body = render_template("query.html", q=_describe(q), params=q.params, args=args,
-                               rows=rows, columns=q.columns,
-                               downloads={s[1:]: url_for("queries.run", name=q.name + s, **args)
-                                          for s in (".json", ".csv", ".tsv")})
+        body = render_template(
+            "query.html",
+            q=_describe(q),
+            params=q.params,
+            args=args,
+            rows=rows,
+            columns=q.columns,
+            downloads={
+                s[1:]: url_for("queries.run", name=q.name + s, **args)
+                for s in (".json", ".csv", ".tsv")
+            },
+        )
         resp = Response(body, mimetype="text/html")
     else:
         resp = Response(result.body, content_type=fmt.content_type)

@@ -30,9 +30,17 @@ MARKER = "X-Cache"
 class ResponseCache:
     """WSGI middleware: ``app`` with the answers to repeated ``/sparql`` reads cached."""
 
-    def __init__(self, app: Callable, *, version: Callable[[], str], metrics: Metrics,
-                 size: int = 4096, max_bytes: int = 256_000_000, max_answer: int = 32_000_000,
-                 max_body: int = 1_000_000):
+    def __init__(
+        self,
+        app: Callable,
+        *,
+        version: Callable[[], str],
+        metrics: Metrics,
+        size: int = 4096,
+        max_bytes: int = 256_000_000,
+        max_answer: int = 32_000_000,
+        max_body: int = 1_000_000,
+    ):
         self.app = app
         self.version = version
         self.metrics = metrics
@@ -57,8 +65,14 @@ class ResponseCache:
             return None  # no length (chunked) or too long: the endpoint decides
         body = environ["wsgi.input"].read(length)
         environ["wsgi.input"] = io.BytesIO(body)
-        return (self.version(), "POST", environ.get("QUERY_STRING", ""), accept,
-                environ.get("CONTENT_TYPE", ""), body)
+        return (
+            self.version(),
+            "POST",
+            environ.get("QUERY_STRING", ""),
+            accept,
+            environ.get("CONTENT_TYPE", ""),
+            body,
+        )
 
     def __call__(self, environ: dict, start_response: Callable) -> Iterable[bytes]:
         if environ.get("PATH_INFO") != PATH:
@@ -87,8 +101,11 @@ class ResponseCache:
             if hasattr(chunks, "close"):
                 chunks.close()
         status, headers = captured
-        if (status.startswith("200 ") and len(body) <= self.max_answer
-                and any(k == MARKER for k, _ in headers)):
+        if (
+            status.startswith("200 ")
+            and len(body) <= self.max_answer
+            and any(k == MARKER for k, _ in headers)
+        ):
             replay = [(k, "hit" if k == MARKER else v) for k, v in headers]
             self.cache.put(key, (status, replay, body), len(body))
         return [body]

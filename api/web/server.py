@@ -59,8 +59,7 @@ class _Uncork:
             pass  # the client has gone
 
 
-def serve(settings: Settings, *, host: str, port: int, workers: int = 2,
-          threads: int = 4) -> int:
+def serve(settings: Settings, *, host: str, port: int, workers: int = 2, threads: int = 4) -> int:
     from gunicorn.app.base import BaseApplication
 
     from ..core.build import BuildError
@@ -97,21 +96,33 @@ def serve(settings: Settings, *, host: str, port: int, workers: int = 2,
 
     class Server(BaseApplication):
         def load_config(self):
-            opts = {"bind": f"{host}:{port}", "workers": workers, "threads": threads,
-                    "worker_class": "gthread", "preload_app": True, "timeout": 120,
-                    "graceful_timeout": 5, "keepalive": 5, "accesslog": None,
-                    "loglevel": "warning",
-                    # a listening socket per worker: the kernel spreads new connections
-                    # over them (one shared socket let one worker take all of a client's
-                    # 16 connections: half the throughput, docs/performance.md)
-                    "reuse_port": True, "post_worker_init": post_worker_init}
+            opts = {
+                "bind": f"{host}:{port}",
+                "workers": workers,
+                "threads": threads,
+                "worker_class": "gthread",
+                "preload_app": True,
+                "timeout": 120,
+                "graceful_timeout": 5,
+                "keepalive": 5,
+                "accesslog": None,
+                "loglevel": "warning",
+                # a listening socket per worker: the kernel spreads new connections
+                # over them (one shared socket let one worker take all of a client's
+                # 16 connections: half the throughput, docs/performance.md)
+                "reuse_port": True,
+                "post_worker_init": post_worker_init,
+            }
             for k, v in opts.items():
                 self.cfg.set(k, v)
 
         def load(self):
             return one_segment(app)
 
-    print(f"enlargement-kg serving on http://{host}:{port}/ (SPARQL at /sparql)",
-          file=sys.stderr, flush=True)
+    print(
+        f"enlargement-kg serving on http://{host}:{port}/ (SPARQL at /sparql)",
+        file=sys.stderr,
+        flush=True,
+    )
     Server().run()
     return 0

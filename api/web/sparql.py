@@ -42,10 +42,18 @@ bp = Blueprint("sparql", __name__)
 
 SD = Namespace("http://www.w3.org/ns/sparql-service-description#")
 FORMATS_NS = Namespace("http://www.w3.org/ns/formats/")
-SD_FORMATS = {"json": "SPARQL_Results_JSON", "xml": "SPARQL_Results_XML",
-              "csv": "SPARQL_Results_CSV", "tsv": "SPARQL_Results_TSV", "turtle": "Turtle",
-              "ntriples": "N-Triples", "jsonld": "JSON-LD", "rdfxml": "RDF_XML",
-              "trig": "TriG", "nquads": "N-Quads"}
+SD_FORMATS = {
+    "json": "SPARQL_Results_JSON",
+    "xml": "SPARQL_Results_XML",
+    "csv": "SPARQL_Results_CSV",
+    "tsv": "SPARQL_Results_TSV",
+    "turtle": "Turtle",
+    "ntriples": "N-Triples",
+    "jsonld": "JSON-LD",
+    "rdfxml": "RDF_XML",
+    "trig": "TriG",
+    "nquads": "N-Quads",
+}
 VOID = Namespace("http://rdfs.org/ns/void#")
 ENTAILMENT_SIMPLE = URIRef("http://www.w3.org/ns/entailment/Simple")
 CORS = {"Access-Control-Allow-Origin": "*"}
@@ -60,10 +68,11 @@ _POSITION = re.compile(r"\berror at 1:(\d+)")
 
 #: The named graphs and their sizes, and the size of the default graph (the union, with
 #: each triple counted once), for the service description (§3.2.9-3.2.10, VoID §4.5).
-GRAPH_SIZES = ("SELECT ?g (COUNT(?s) AS ?n) WHERE { { GRAPH ?g {} } UNION "
-               "{ GRAPH ?g { ?s ?p ?o } } } GROUP BY ?g ORDER BY ?g")
-DEFAULT_GRAPH_SIZE = ("SELECT (COUNT(*) AS ?n) WHERE { SELECT DISTINCT ?s ?p ?o "
-                      "WHERE { ?s ?p ?o } }")
+GRAPH_SIZES = (
+    "SELECT ?g (COUNT(?s) AS ?n) WHERE { { GRAPH ?g {} } UNION "
+    "{ GRAPH ?g { ?s ?p ?o } } } GROUP BY ?g ORDER BY ?g"
+)
+DEFAULT_GRAPH_SIZE = "SELECT (COUNT(*) AS ?n) WHERE { SELECT DISTINCT ?s ?p ?o WHERE { ?s ?p ?o } }"
 
 
 def _text(data: bytes, what: str) -> str:
@@ -92,6 +101,7 @@ def with_base(query: str) -> str:
 def unshift(message: str) -> str:
     """A parser message about a query :func:`with_base` extended, with the position on the
     first line counted in the query as the client sent it."""
+
     def fix(m: re.Match) -> str:
         return f"error at 1:{max(1, int(m.group(1)) - len(_BASE_DECL))}"
 
@@ -124,27 +134,44 @@ def _read_operation() -> tuple[str | None, str | None, Dataset]:
                 abort(400, "a request carries either 'query' or 'update', not both")
             params = form
             # §2.1.2: dataset parameters may also sit in the body
-            merged = {k: form.getlist(k) + request.args.getlist(k)
-                      for k in ("default-graph-uri", "named-graph-uri",
-                                "using-graph-uri", "using-named-graph-uri")}
+            merged = {
+                k: form.getlist(k) + request.args.getlist(k)
+                for k in (
+                    "default-graph-uri",
+                    "named-graph-uri",
+                    "using-graph-uri",
+                    "using-named-graph-uri",
+                )
+            }
             return query, update, _dataset(merged)
         if ctype == "application/sparql-query":
             query, update, params = _text(request.get_data(), "query"), None, request.args
         elif ctype == "application/sparql-update":
             query, update, params = None, _text(request.get_data(), "update"), request.args
         else:
-            abort(415, "POST a query as application/sparql-query or "
-                       "application/x-www-form-urlencoded, an update as "
-                       "application/sparql-update; got " + (ctype or "no Content-Type"))
-    merged = {k: params.getlist(k) for k in ("default-graph-uri", "named-graph-uri",
-                                             "using-graph-uri", "using-named-graph-uri")}
+            abort(
+                415,
+                "POST a query as application/sparql-query or "
+                "application/x-www-form-urlencoded, an update as "
+                "application/sparql-update; got " + (ctype or "no Content-Type"),
+            )
+    merged = {
+        k: params.getlist(k)
+        for k in (
+            "default-graph-uri",
+            "named-graph-uri",
+            "using-graph-uri",
+            "using-named-graph-uri",
+        )
+    }
     return query, update, _dataset(merged)
 
 
 def _dataset(params: dict[str, list[str]]) -> Dataset:
-    return Dataset(tuple(params.get("default-graph-uri", []) + params.get("using-graph-uri", [])),
-                   tuple(params.get("named-graph-uri", []) +
-                         params.get("using-named-graph-uri", [])))
+    return Dataset(
+        tuple(params.get("default-graph-uri", []) + params.get("using-graph-uri", [])),
+        tuple(params.get("named-graph-uri", []) + params.get("using-named-graph-uri", [])),
+    )
 
 
 #: Where :mod:`.lane` leaves an error it met answering a request, for :func:`endpoint` to
@@ -156,8 +183,9 @@ TURTLE = formats.by_name("turtle")
 Chooser = Callable[[list[Format], Format], "Format | None"]
 
 
-def answer(service: QueryService, sent: str, dataset: Dataset, choose: Chooser
-           ) -> tuple[QueryResult, bool]:
+def answer(
+    service: QueryService, sent: str, dataset: Dataset, choose: Chooser
+) -> tuple[QueryResult, bool]:
     """The answer to the query text ``sent`` over ``dataset``, and whether it came from the
     cache: the query's form decides the formats on offer, ``choose(offered, default)`` picks
     one (None: :class:`NotAcceptableFormat`). Both :func:`endpoint` and the lane use it."""
@@ -173,8 +201,7 @@ def answer(service: QueryService, sent: str, dataset: Dataset, choose: Chooser
             raise NotAcceptableFormat(list(RESULT_FORMATS))
         result_fmt, graph_fmt = fmt, TURTLE
     try:
-        return service.run(query, result_format=result_fmt, graph_format=graph_fmt,
-                           dataset=dataset)
+        return service.run(query, result_format=result_fmt, graph_format=graph_fmt, dataset=dataset)
     except QuerySyntaxError as exc:
         if query is sent:
             raise
@@ -184,8 +211,12 @@ def answer(service: QueryService, sent: str, dataset: Dataset, choose: Chooser
 def answer_headers(result: QueryResult, hit: bool) -> list[tuple[str, str]]:
     """The headers of a query answer (the lane sends them as they are; Flask adds
     ``Content-Length`` to the same)."""
-    return [("Content-Type", result.format.content_type), ("Vary", "Accept"),
-            ("X-Cache", "hit" if hit else "miss"), *CORS.items()]
+    return [
+        ("Content-Type", result.format.content_type),
+        ("Vary", "Accept"),
+        ("X-Cache", "hit" if hit else "miss"),
+        *CORS.items(),
+    ]
 
 
 def _negotiated(offered: list[Format], default: Format) -> Format | None:
@@ -241,8 +272,11 @@ def dataset_sizes() -> DatasetSizes:
     json_fmt, nt = formats.by_name("json"), formats.by_name("ntriples")
     try:
         res, _ = gs.service.run(GRAPH_SIZES, result_format=json_fmt, graph_format=nt)
-        named = tuple((str(row["g"]), int(row["n"])) for row in parse_json_bindings(res.body)
-                      if isinstance(row.get("g"), URIRef))
+        named = tuple(
+            (str(row["g"]), int(row["n"]))
+            for row in parse_json_bindings(res.body)
+            if isinstance(row.get("g"), URIRef)
+        )
     except StoreError:
         named = tuple((g, None) for g in gs.store.info().details.get("graphs", []))
     try:
@@ -287,19 +321,33 @@ def description_graph() -> Graph:
     for f in RESULT_FORMATS + RDF_FORMATS:
         g.add((svc, SD.resultFormat, FORMATS_NS[SD_FORMATS[f.name]]))
     g.add((svc, RDFS.label, Literal("enlargement-kg SPARQL endpoint", lang="en")))
-    federation = ("SERVICE is refused unless its endpoint is on the allow-list: "
-                  + ", ".join(sorted(settings.service_allow)) if settings.service_allow
-                  else "SERVICE is refused")
+    federation = (
+        "SERVICE is refused unless its endpoint is on the allow-list: "
+        + ", ".join(sorted(settings.service_allow))
+        if settings.service_allow
+        else "SERVICE is refused"
+    )
     from .writes import service_note
 
-    g.add((svc, RDFS.comment, Literal(
-        ("Read-only unless writes are switched on. " if not settings.writable else
-         service_note())
-        + f"Every query has a time limit of {settings.query_timeout:g} s and a result cap "
-        f"of {settings.max_rows} rows; request bodies are capped at {settings.max_body} "
-        f"bytes. {federation}; LOAD and file: IRIs are refused. The default graph is the "
-        f"union of the named graphs. Relative IRIs in queries resolve against <{BASE_IRI}>.",
-        lang="en")))
+    g.add(
+        (
+            svc,
+            RDFS.comment,
+            Literal(
+                (
+                    "Read-only unless writes are switched on. "
+                    if not settings.writable
+                    else service_note()
+                )
+                + f"Every query has a time limit of {settings.query_timeout:g} s and a result cap "
+                f"of {settings.max_rows} rows; request bodies are capped at {settings.max_body} "
+                f"bytes. {federation}; LOAD and file: IRIs are refused. The default graph is the "
+                "union of the named graphs. Relative IRIs in queries resolve against "
+                f"<{BASE_IRI}>.",
+                lang="en",
+            ),
+        )
+    )
     sizes = dataset_sizes()
     ds = BNode("dataset")
     g.add((svc, SD.defaultDataset, ds))
@@ -323,16 +371,21 @@ def description_graph() -> Graph:
 
 def service_description():
     if wants_html():
-        page = Response(render_template("sparql.html", endpoint=url_for("sparql.endpoint")),
-                        content_type=formats.HTML.content_type)
+        page = Response(
+            render_template("sparql.html", endpoint=url_for("sparql.endpoint")),
+            content_type=formats.HTML.content_type,
+        )
         page.headers["Vary"] = "Accept"
         return page
     offered = [formats.by_name(n) for n in ("turtle", "rdfxml", "jsonld", "ntriples")]
     fmt = pick(offered, default=offered[0])
     if fmt is None:
         raise NotAcceptableFormat(offered)
-    body = description_graph().serialize(format={"turtle": "turtle", "rdfxml": "xml",
-                                                 "jsonld": "json-ld", "ntriples": "nt"}[fmt.name])
+    body = description_graph().serialize(
+        format={"turtle": "turtle", "rdfxml": "xml", "jsonld": "json-ld", "ntriples": "nt"}[
+            fmt.name
+        ]
+    )
     resp = Response(body, content_type=fmt.content_type)
     resp.headers["Vary"] = "Accept"
     resp.headers.update(CORS)

@@ -37,10 +37,10 @@ def open_state(settings: Settings, store: Store | None = None) -> GraphState:
         # (docs/writes.md), in at least one killable worker so that they can be recycled
         from ..core.writes import GraphStore
 
-        writer, report = GraphStore.open(settings.store_path,
-                                         query_timeout=settings.query_timeout)
-        store = PooledStore(writer.open_reader, size=max(1, settings.query_workers),
-                            timeout=settings.query_timeout)
+        writer, report = GraphStore.open(settings.store_path, query_timeout=settings.query_timeout)
+        store = PooledStore(
+            writer.open_reader, size=max(1, settings.query_workers), timeout=settings.query_timeout
+        )
     if store is None:
         if settings.store_path is not None:
             path = settings.store_path
@@ -57,17 +57,27 @@ def open_state(settings: Settings, store: Store | None = None) -> GraphState:
 
             def opener(s=built.store):
                 return s
+
         # read-only: point lookups (bounded by construction) skip the worker round trip;
         # with no workers everything runs in the serving process (without a time limit).
         # Either way each process opens its own handle: never gunicorn's master, before it
         # forks (OxigraphStore.check says why)
-        store = PooledStore(opener, size=settings.query_workers,
-                            timeout=settings.query_timeout, local_reads=True)
-    limits = Limits(timeout=settings.query_timeout, max_rows=settings.max_rows,
-                    max_body=settings.max_body, service_allow=settings.service_allow)
-    return GraphState(settings, store, QueryService(store, limits=limits,
-                                                    cache_size=settings.cache_size), report,
-                      writer)
+        store = PooledStore(
+            opener, size=settings.query_workers, timeout=settings.query_timeout, local_reads=True
+        )
+    limits = Limits(
+        timeout=settings.query_timeout,
+        max_rows=settings.max_rows,
+        max_body=settings.max_body,
+        service_allow=settings.service_allow,
+    )
+    return GraphState(
+        settings,
+        store,
+        QueryService(store, limits=limits, cache_size=settings.cache_size),
+        report,
+        writer,
+    )
 
 
 def state() -> GraphState:

@@ -21,12 +21,19 @@ def health():
 @bp.get("/-/version")
 def version():
     info = state().store.info()
-    return jsonify({"package": "enlargement-kg", "package_version": __version__,
-                    "ontology_version": info.details.get("ontology_version"),
-                    "graph_version": info.version, "triples": info.triples,
-                    "quads": info.details.get("quads", info.triples),
-                    "named_graphs": info.graphs, "backend": info.backend,
-                    "built_at": info.details.get("built_at")})
+    return jsonify(
+        {
+            "package": "enlargement-kg",
+            "package_version": __version__,
+            "ontology_version": info.details.get("ontology_version"),
+            "graph_version": info.version,
+            "triples": info.triples,
+            "quads": info.details.get("quads", info.triples),
+            "named_graphs": info.graphs,
+            "backend": info.backend,
+            "built_at": info.details.get("built_at"),
+        }
+    )
 
 
 @bp.get("/-/metrics")
@@ -53,6 +60,9 @@ def metrics():
     for b, n in m.buckets.items():
         le = "+Inf" if b == float("inf") else repr(b)
         lines.append(f'enlargement_kg_query_seconds_bucket{{le="{le}"}} {n}')
-    lines += [f"enlargement_kg_query_seconds_sum {m.seconds_total:.6f}",
-              f"enlargement_kg_query_seconds_count {m.queries}", ""]
+    lines += [
+        f"enlargement_kg_query_seconds_sum {m.seconds_total:.6f}",
+        f"enlargement_kg_query_seconds_count {m.queries}",
+        "",
+    ]
     return Response("\n".join(lines), mimetype="text/plain; version=0.0.4")

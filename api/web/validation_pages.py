@@ -20,15 +20,21 @@ from .state import state
 
 bp = Blueprint("validation_pages", __name__)
 
-PAYLOAD_FORMATS = {"text/turtle": "turtle", "application/x-turtle": "turtle",
-                   "application/ld+json": "json-ld", "application/n-triples": "nt",
-                   "application/rdf+xml": "xml"}
+PAYLOAD_FORMATS = {
+    "text/turtle": "turtle",
+    "application/x-turtle": "turtle",
+    "application/ld+json": "json-ld",
+    "application/n-triples": "nt",
+    "application/rdf+xml": "xml",
+}
 
 
 def _respond(report: ValidationReport, *, html: str | None, suffix: str | None):
     accept = request.accept_mimetypes
-    if suffix == "ttl" or (suffix is None and accept.best_match(
-            ["application/json", "text/turtle", "text/html"]) == "text/turtle"):
+    if suffix == "ttl" or (
+        suffix is None
+        and accept.best_match(["application/json", "text/turtle", "text/html"]) == "text/turtle"
+    ):
         resp = Response(report.to_turtle(), content_type="text/turtle; charset=utf-8")
     elif suffix == "json" or html is None or not (suffix == "html" or wants_html()):
         resp = Response(report.to_json(), mimetype="application/json")
@@ -46,20 +52,26 @@ def current(suffix: str | None = None):
     gs = state()
     report = gs.report
     if report is None:
-        abort(503, "this store carries no validation report; rebuild it with "
-                   "`enlargement-kg build`")
+        abort(
+            503, "this store carries no validation report; rebuild it with `enlargement-kg build`"
+        )
     html = None
     if suffix in (None, "html"):
         grouped: dict[str, dict[str, list]] = defaultdict(lambda: defaultdict(list))
         for r in report.results:
             shape = r.shape.rsplit("#", 1)[-1] if r.shape.startswith("http") else "(property)"
             grouped[shape][country_of(r.focus) or "other"].append(r)
-        best, single = facts_by_tier(
-            lambda q: gs.store.select(sparql_prologue() + q))
-        html = render_template("validation.html", report=report, grouped=grouped,
-                               rules=matrix(report, gs.store),
-                               countries=ENLARGEMENT_COUNTRIES, tiers=TIERS,
-                               by_tier=best, single=single)
+        best, single = facts_by_tier(lambda q: gs.store.select(sparql_prologue() + q))
+        html = render_template(
+            "validation.html",
+            report=report,
+            grouped=grouped,
+            rules=matrix(report, gs.store),
+            countries=ENLARGEMENT_COUNTRIES,
+            tiers=TIERS,
+            by_tier=best,
+            single=single,
+        )
     return _respond(report, html=html, suffix=suffix)
 
 
@@ -70,8 +82,11 @@ def validate_payload():
     413 over the size limit, 415 for other media types."""
     fmt = PAYLOAD_FORMATS.get((request.mimetype or "").lower())
     if fmt is None:
-        abort(415, "POST the data as text/turtle, application/ld+json, application/n-triples "
-                   "or application/rdf+xml")
+        abort(
+            415,
+            "POST the data as text/turtle, application/ld+json, application/n-triples "
+            "or application/rdf+xml",
+        )
     raw = request.get_data()
     try:
         text = raw.decode("utf-8")

@@ -50,22 +50,30 @@ def authorize() -> tuple[GraphStore | None, Response | None]:
     settings = gs.settings
     if not settings.writable:
         return None, error_response(
-            403, "this service is read-only: writes are refused (start it with --writable and "
-                 "a token in ENLARGEMENT_KG_TOKEN to accept them)")
+            403,
+            "this service is read-only: writes are refused (start it with --writable and "
+            "a token in ENLARGEMENT_KG_TOKEN to accept them)",
+        )
     if gs.writer is None or not settings.token:
         return None, error_response(
-            403, "writes are switched on but this service has no token or no store of its "
-                 "own to write to: writes are refused")
+            403,
+            "writes are switched on but this service has no token or no store of its "
+            "own to write to: writes are refused",
+        )
     header = request.headers.get("Authorization", "")
     scheme, _, given = header.partition(" ")
     if not header or scheme.lower() != "bearer" or not given.strip():
         return None, error_response(
-            401, "a write needs the header 'Authorization: Bearer <token>'",
-            headers={"WWW-Authenticate": f'Bearer realm="{REALM}"'})
+            401,
+            "a write needs the header 'Authorization: Bearer <token>'",
+            headers={"WWW-Authenticate": f'Bearer realm="{REALM}"'},
+        )
     if not hmac.compare_digest(given.strip().encode("utf-8"), settings.token.encode("utf-8")):
         return None, error_response(
-            401, "the bearer token is not valid for this service",
-            headers={"WWW-Authenticate": f'Bearer realm="{REALM}", error="invalid_token"'})
+            401,
+            "the bearer token is not valid for this service",
+            headers={"WWW-Authenticate": f'Bearer realm="{REALM}", error="invalid_token"'},
+        )
     return gs.writer, None
 
 
@@ -93,19 +101,33 @@ def written(result: WriteResult, *, status: int = 204) -> Response:
 def refusal(exc: WriteRefused) -> Response:
     """409 Conflict with the SHACL validation report (its violations) in the negotiated
     format; JSON by default."""
-    offered = ["application/json", "text/turtle", "application/ld+json",
-               "application/n-triples", "text/plain"]
+    offered = [
+        "application/json",
+        "text/turtle",
+        "application/ld+json",
+        "application/n-triples",
+        "text/plain",
+    ]
     best = request.accept_mimetypes.best_match(offered) or "application/json"
     report = exc.report
     if best == "application/json":
-        body = json.dumps({"error": {"status": 409, "title": "Conflict", "message": str(exc)},
-                           "conforms": False, "violations": len(report.violations),
-                           "results": [vars(r) for r in report.violations]}, indent=2)
+        body = json.dumps(
+            {
+                "error": {"status": 409, "title": "Conflict", "message": str(exc)},
+                "conforms": False,
+                "violations": len(report.violations),
+                "results": [vars(r) for r in report.violations],
+            },
+            indent=2,
+        )
     elif best == "text/plain":
         body = f"409 Conflict: {exc}\n{report.to_text()}\n"
     else:
-        fmt = {"text/turtle": "turtle", "application/ld+json": "json-ld",
-               "application/n-triples": "nt"}[best]
+        fmt = {
+            "text/turtle": "turtle",
+            "application/ld+json": "json-ld",
+            "application/n-triples": "nt",
+        }[best]
         body = violations_graph(report).serialize(format=fmt)
     resp = Response(body, status=409, content_type=f"{best}; charset=utf-8")
     resp.headers["Vary"] = "Accept"
@@ -129,11 +151,16 @@ def update(text: str, dataset: Dataset):
 def service_note() -> str:
     """What the service description says about writes when they are switched on."""
     writer = state().writer
-    kept = ("Committed writes are durable in the on-disk store. " if writer and writer.durable
-            else "Writes are kept in a temporary store and are lost when the service stops. ")
-    return ("Updates (SPARQL 1.1 Update here, the Graph Store Protocol at /store) need a "
-            "bearer token; each is validated by the shapes first and refused with the SHACL "
-            "report if it would introduce a violation. " + kept)
+    kept = (
+        "Committed writes are durable in the on-disk store. "
+        if writer and writer.durable
+        else "Writes are kept in a temporary store and are lost when the service stops. "
+    )
+    return (
+        "Updates (SPARQL 1.1 Update here, the Graph Store Protocol at /store) need a "
+        "bearer token; each is validated by the shapes first and refused with the SHACL "
+        "report if it would introduce a violation. " + kept
+    )
 
 
 # -- keeping reads in step ------------------------------------------------------------------

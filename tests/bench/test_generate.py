@@ -35,7 +35,17 @@ def test_size_within_ten_percent(tmp_path, size):
     synthetic = {x for x in graphs if x.startswith(SYNTHETIC_GRAPH + "facts/")}
     # every enlargement country gets its own file, each file its own named graph
     assert {x.rsplit("/", 1)[1][:3] for x in synthetic} == {
-        "ALB", "BIH", "GEO", "MDA", "MKD", "MNE", "SRB", "TUR", "UKR", "XKX"}
+        "ALB",
+        "BIH",
+        "GEO",
+        "MDA",
+        "MKD",
+        "MNE",
+        "SRB",
+        "TUR",
+        "UKR",
+        "XKX",
+    }
     assert any(x.endswith("/graph/ontology/enlargement") for x in graphs)
     assert all(store.query(f"ASK {{ GRAPH <{x}> {{ ?s ?p ?o }} }}") for x in synthetic)
 
@@ -51,16 +61,24 @@ def test_same_seed_same_bytes(tmp_path):
 def test_only_ontology_terms_and_every_fact_sourced(tmp_path):
     g = generate(size="10k", out=tmp_path / "g.nq")
     store = load(g.path)
-    undeclared = list(store.query(
-        "SELECT DISTINCT ?t WHERE { { ?s ?t ?o } UNION { ?s a ?t } "
-        f'FILTER (STRSTARTS(STR(?t), "{ENL}")) '
-        "FILTER NOT EXISTS { GRAPH <https://w3id.org/eu-enlargement/graph/ontology/enlargement>"
-        " { ?t a ?kind } } }", use_default_graph_as_union=True))
+    undeclared = list(
+        store.query(
+            "SELECT DISTINCT ?t WHERE { { ?s ?t ?o } UNION { ?s a ?t } "
+            f'FILTER (STRSTARTS(STR(?t), "{ENL}")) '
+            "FILTER NOT EXISTS { GRAPH <https://w3id.org/eu-enlargement/graph/ontology/enlargement>"
+            " { ?t a ?kind } } }",
+            use_default_graph_as_union=True,
+        )
+    )
     assert undeclared == []
-    unsourced = list(store.query(
-        "PREFIX dcterms: <http://purl.org/dc/terms/> PREFIX schema: <https://schema.org/> "
-        f"SELECT ?f WHERE {{ ?f <{ENL}lastConfirmed> ?c . "
-        "MINUS { ?f dcterms:source/schema:url ?u } }", use_default_graph_as_union=True))
+    unsourced = list(
+        store.query(
+            "PREFIX dcterms: <http://purl.org/dc/terms/> PREFIX schema: <https://schema.org/> "
+            f"SELECT ?f WHERE {{ ?f <{ENL}lastConfirmed> ?c . "
+            "MINUS { ?f dcterms:source/schema:url ?u } }",
+            use_default_graph_as_union=True,
+        )
+    )
     assert unsourced == []
     assert g.facts > 500 and len(g.sample_subjects) == min(1000, g.facts)
 

@@ -13,9 +13,15 @@ def test_help_for_every_subcommand():
 
 
 def test_query_formats():
-    res = cli("query", "SELECT ?c WHERE { ?c a enl:EnlargementCountry }".replace(
-        "enl:EnlargementCountry", "<https://w3id.org/eu-enlargement/ontology#EnlargementCountry>"),
-        "--format", "csv")
+    res = cli(
+        "query",
+        "SELECT ?c WHERE { ?c a enl:EnlargementCountry }".replace(
+            "enl:EnlargementCountry",
+            "<https://w3id.org/eu-enlargement/ontology#EnlargementCountry>",
+        ),
+        "--format",
+        "csv",
+    )
     assert res.returncode == 0, res.stderr
     assert len(res.stdout.strip().splitlines()) == 11
     res = cli("query", "-", "--format", "json", input="ASK { ?s ?p ?o }")
@@ -58,8 +64,10 @@ def test_build_refuses_a_broken_kg_and_keeps_the_last_good_store(tmp_path):
     kg = tmp_path / "kg"
     shutil.copytree(ROOT / "kg", kg)
     (kg / "reference" / "countries.ttl").write_text(
-        (kg / "reference" / "countries.ttl").read_text().replace(
-            'enl:iso3166Alpha3 "MNE"', 'enl:iso3166Alpha3 "MN"'))
+        (kg / "reference" / "countries.ttl")
+        .read_text()
+        .replace('enl:iso3166Alpha3 "MNE"', 'enl:iso3166Alpha3 "MN"')
+    )
     res = cli("build", "--out", str(out), "--kg", str(kg))
     assert res.returncode == 1
     assert "https://w3id.org/eu-enlargement/shapes#Country" in res.stderr
@@ -67,8 +75,12 @@ def test_build_refuses_a_broken_kg_and_keeps_the_last_good_store(tmp_path):
     assert "left untouched" in res.stderr
     after = json.loads((out / "enlargement-kg.json").read_text())
     assert after == before
-    res = cli("query", "ASK { <https://w3id.org/eu-enlargement/id/country/MNE> ?p \"MNE\" }",
-              "--store", str(out))
+    res = cli(
+        "query",
+        'ASK { <https://w3id.org/eu-enlargement/id/country/MNE> ?p "MNE" }',
+        "--store",
+        str(out),
+    )
     assert json.loads(res.stdout)["boolean"] is True
     assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".store")] == []
 

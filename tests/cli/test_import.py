@@ -31,8 +31,9 @@ def test_example_imports(tmp_path):
     fact = URIRef("https://w3id.org/eu-enlargement/id/fact/MNE/chapter-blocked/2025-12-12/ch11/FRA")
     assert (fact, RDF.type, ENL.ChapterBlocked) in g
     assert (fact, ENL.blockedBy, URIRef("https://w3id.org/eu-enlargement/id/country/FRA")) in g
-    assert g.value(fact, ENL.lastConfirmed) == Literal("2026-11-26", datatype=URIRef(
-        "http://www.w3.org/2001/XMLSchema#date"))
+    assert g.value(fact, ENL.lastConfirmed) == Literal(
+        "2026-11-26", datatype=URIRef("http://www.w3.org/2001/XMLSchema#date")
+    )
     docs = Graph().parse(kg / "sources" / "documents.ttl")
     src = g.value(fact, DCTERMS.source)
     assert docs.value(src, DCTERMS.title) is not None
@@ -50,8 +51,9 @@ def bad_copy(tmp_path, replace_from, replace_to, name="bad.csv"):
 def test_bad_row_names_row_and_column_and_writes_nothing(tmp_path):
     kg = copy_kg(tmp_path)
     before = snapshot(kg)
-    bad = bad_copy(tmp_path, "SRB,cfsp-alignment-rate,2022-10-12,45",
-                   "SRB,cfsp-alignment-rate,2022-02-30,145")
+    bad = bad_copy(
+        tmp_path, "SRB,cfsp-alignment-rate,2022-10-12,45", "SRB,cfsp-alignment-rate,2022-02-30,145"
+    )
     res = cli("import", str(bad), "--kg", str(kg))
     assert res.returncode == 1
     assert "row 4, column date" in res.stderr and "row 4, column value" in res.stderr
@@ -78,8 +80,11 @@ def test_rows_that_break_a_shape_are_refused(tmp_path):
     kg = copy_kg(tmp_path)
     before = snapshot(kg)
     # a closing of chapter 31 for a country that never opened it violates the governance shapes
-    bad = bad_copy(tmp_path, "MNE,chapter-provisionally-closed,2025-12-16,,3,",
-                   "BIH,chapter-provisionally-closed,2025-12-16,,31,")
+    bad = bad_copy(
+        tmp_path,
+        "MNE,chapter-provisionally-closed,2025-12-16,,3,",
+        "BIH,chapter-provisionally-closed,2025-12-16,,31,",
+    )
     res = cli("import", str(bad), "--kg", str(kg))
     assert res.returncode == 1
     assert "ClosedAfterOpened" in res.stderr
@@ -91,8 +96,10 @@ def test_unreadable_file(tmp_path):
     assert res.returncode == 2 and "no such file" in res.stderr
 
 
-HEADER = ("country,fact_type,date,value,chapter,cluster,partner,measured_by,year,status,note,"
-          "source_url,source_title,source_publisher,source_date,source_kind\n")
+HEADER = (
+    "country,fact_type,date,value,chapter,cluster,partner,measured_by,year,status,note,"
+    "source_url,source_title,source_publisher,source_date,source_kind\n"
+)
 
 
 def event_of(g, iri):
@@ -109,11 +116,15 @@ def test_a_second_date_for_a_one_off_event_is_a_claim_not_an_event(tmp_path):
     ev = "https://w3id.org/eu-enlargement/id/fact/MNE/membership-application"
     before_date, before_claims = event_of(Graph().parse(kg / "facts" / "MNE.ttl"), ev)
     rows = tmp_path / "rows.csv"
-    rows.write_text(HEADER + (
-        "MNE,membership-application,2008-12,,,,,,,,Month only,https://example.org/a,"
-        "Montenegro applies,Example News,2008-12-16,news\n"
-        "MNE,membership-application,2008-12-20,,,,,,,,Another day,https://example.org/b,"
-        "Montenegro applied,Example Wire,2008-12-21,news\n"))
+    rows.write_text(
+        HEADER
+        + (
+            "MNE,membership-application,2008-12,,,,,,,,Month only,https://example.org/a,"
+            "Montenegro applies,Example News,2008-12-16,news\n"
+            "MNE,membership-application,2008-12-20,,,,,,,,Another day,https://example.org/b,"
+            "Montenegro applied,Example Wire,2008-12-21,news\n"
+        )
+    )
     res = cli("import", str(rows), "--kg", str(kg), "--today", "2026-12-03")
     assert res.returncode == 0, res.stderr
     g = Graph().parse(kg / "facts" / "MNE.ttl")
@@ -124,7 +135,8 @@ def test_a_second_date_for_a_one_off_event_is_a_claim_not_an_event(tmp_path):
     month = by_date["2008-12"]
     assert month in before_claims and str(g.value(month, ENL.rank)).endswith("/normal")
     assert g.value(month, DCTERMS.date).datatype == URIRef(
-        "http://www.w3.org/2001/XMLSchema#gYearMonth")
+        "http://www.w3.org/2001/XMLSchema#gYearMonth"
+    )
     from enlargement_kg.core import iris
 
     assert iris.source("https://example.org/a") in set(g.objects(month, DCTERMS.source))
@@ -162,25 +174,35 @@ def test_a_commission_report_loads_in_one_command(tmp_path):
     assert res.returncode == 0, res.stderr
     assert "imported 4 fact row(s)" in res.stdout
     g = Graph().parse(kg / "facts" / "MNE.ttl")
-    grades = {(str(g.value(f, ENL.chapter)).rsplit("/", 1)[-1],
-               str(g.value(f, ENL.preparationLevel)).rsplit("/", 1)[-1])
-              for f in g.subjects(RDF.type, ENL.PreparationAssessment)
-              if str(g.value(f, ENL.refYear)) == "2030"}
+    grades = {
+        (
+            str(g.value(f, ENL.chapter)).rsplit("/", 1)[-1],
+            str(g.value(f, ENL.preparationLevel)).rsplit("/", 1)[-1],
+        )
+        for f in g.subjects(RDF.type, ENL.PreparationAssessment)
+        if str(g.value(f, ENL.refYear)) == "2030"
+    }
     assert grades == {("5", "good"), ("23", "moderate-good"), ("31", "well-advanced")}
     assert cli("build", "--out", str(tmp_path / "s"), "--kg", str(kg)).returncode == 0
 
 
-ACT_HEADER = ("country,fact_type,date,value,status,act,source_url,source_title,source_publisher,"
-              "source_date,source_kind\n")
+ACT_HEADER = (
+    "country,fact_type,date,value,status,act,source_url,source_title,source_publisher,"
+    "source_date,source_kind\n"
+)
 
 
 def test_two_council_decisions_of_one_day_are_two_facts_keyed_by_celex(tmp_path):
     kg = copy_kg(tmp_path)
     src = ",https://eur-lex.europa.eu/eli/dec/2099/1,Fixture OJ act,EUR-Lex,2099-01-02,official\n"
     csv_ = tmp_path / "acts.csv"
-    csv_.write_text(ACT_HEADER
-                    + "SRB,epf-measure,2099-01-01,450000000,adopted,32099D0001" + src
-                    + "SRB,epf-measure,2099-01-01,50000000,adopted,32099D0002" + src)
+    csv_.write_text(
+        ACT_HEADER
+        + "SRB,epf-measure,2099-01-01,450000000,adopted,32099D0001"
+        + src
+        + "SRB,epf-measure,2099-01-01,50000000,adopted,32099D0002"
+        + src
+    )
     res = cli("import", str(csv_), "--kg", str(kg), "--today", "2026-12-03")
     assert res.returncode == 0, res.stderr
     g = Graph().parse(kg / "facts" / "SRB.ttl")
@@ -197,8 +219,10 @@ def test_a_bad_celex_number_names_row_and_column(tmp_path):
     kg = copy_kg(tmp_path)
     before = snapshot(kg)
     csv_ = tmp_path / "acts.csv"
-    csv_.write_text(ACT_HEADER + "SRB,epf-measure,2099-01-01,1,adopted,2022/338,"
-                    "https://eur-lex.europa.eu/x,T,EUR-Lex,2099-01-02,official\n")
+    csv_.write_text(
+        ACT_HEADER + "SRB,epf-measure,2099-01-01,1,adopted,2022/338,"
+        "https://eur-lex.europa.eu/x,T,EUR-Lex,2099-01-02,official\n"
+    )
     res = cli("import", str(csv_), "--kg", str(kg))
     assert res.returncode == 1
     assert "row 2, column act" in res.stderr and "32022D0338" in res.stderr

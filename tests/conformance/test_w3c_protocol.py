@@ -78,12 +78,16 @@ PROTOCOL_SERVERS: dict[str, str] = {
     P + "bad_update_syntax": "update",
     P + "bad_update_dataset_conflict": "update",
 }
-SERVER_FIXTURES = {"graph": "w3c_graph_server", "data": "w3c_data_server",
-                   "update": "w3c_update_server"}
+SERVER_FIXTURES = {
+    "graph": "w3c_graph_server",
+    "data": "w3c_data_server",
+    "update": "w3c_update_server",
+}
 UPDATE_UNAVAILABLE = "SPARQL Update not available in this build"
 
 
 # -- servers ------------------------------------------------------------------------------
+
 
 @pytest.fixture(scope="session")
 def w3c_graph_server(live) -> Served:
@@ -92,8 +96,9 @@ def w3c_graph_server(live) -> Served:
 
 @pytest.fixture(scope="session")
 def w3c_data_server(tmp_path_factory):
-    store = build_store(out=tmp_path_factory.mktemp("w3c") / "data",
-                        graphs=graph_names(manifest=PROTOCOL))
+    store = build_store(
+        out=tmp_path_factory.mktemp("w3c") / "data", graphs=graph_names(manifest=PROTOCOL)
+    )
     server = start_server("--store", str(store), "--timeout", "10")
     yield Served(server.sparql)
     server.stop()
@@ -104,19 +109,19 @@ def w3c_update_server(tmp_path_factory):
     """A writable server over its own copy of the data; ``update`` says whether its service
     description advertises SPARQL 1.1 Update."""
     token = secrets.token_urlsafe(24)
-    store = build_store(out=tmp_path_factory.mktemp("w3c") / "writable",
-                        graphs=graph_names(manifest=PROTOCOL))
-    server = start_server("--store", str(store), "--writable",
-                          env={"ENLARGEMENT_KG_TOKEN": token})
+    store = build_store(
+        out=tmp_path_factory.mktemp("w3c") / "writable", graphs=graph_names(manifest=PROTOCOL)
+    )
+    server = start_server("--store", str(store), "--writable", env={"ENLARGEMENT_KG_TOKEN": token})
     try:
         graph = fetch(endpoint=server.sparql).graph
-        yield Served(server.sparql, token,
-                     (None, SD.supportedLanguage, SD.SPARQL11Update) in graph)
+        yield Served(server.sparql, token, (None, SD.supportedLanguage, SD.SPARQL11Update) in graph)
     finally:
         server.stop()
 
 
 # -- the manifests --------------------------------------------------------------------------
+
 
 def _approved(entry: ManifestEntry) -> None:
     if entry.approval is not None and entry.approval != str(DAWGT.Approved):
@@ -133,8 +138,10 @@ def protocol_profile(entry: ManifestEntry) -> tuple[str | None, str | None]:
     if not entry.requests:
         return None, f"{entry.iri} describes no ht:Request the runner could send"
     if entry.graph_data and profile == "graph":
-        return None, (f"{entry.iri} needs data ({[d.name for d in entry.graph_data]}) but is "
-                      "profiled to run on the project's graph")
+        return None, (
+            f"{entry.iri} needs data ({[d.name for d in entry.graph_data]}) but is "
+            "profiled to run on the project's graph"
+        )
     return profile, None
 
 
@@ -163,8 +170,10 @@ def test_protocol(entry: ManifestEntry, request):
         for i, req in enumerate(entry.requests, 1):
             ex = send(request=req, endpoint=served.sparql, session=session, extra_headers=auth)
             if ex.problems:
-                pytest.fail(f"{entry.name}: request {i} of {len(entry.requests)}: "
-                            + ex.describe(), pytrace=False)
+                pytest.fail(
+                    f"{entry.name}: request {i} of {len(entry.requests)}: " + ex.describe(),
+                    pytrace=False,
+                )
 
 
 @pytest.mark.parametrize("entry", SERVICE_DESCRIPTION.entries, ids=lambda e: e.key)
@@ -182,6 +191,7 @@ def test_service_description(entry: ManifestEntry, w3c_graph_server: Served):
 
 # -- the runner itself ----------------------------------------------------------------------
 
+
 def test_runner_tables_match_the_manifests():
     """No table row for an entry the manifests no longer have (a stale row hides nothing,
     but it means the manifests changed under the runner)."""
@@ -193,7 +203,8 @@ def test_runner_tables_match_the_manifests():
 def test_a_new_manifest_entry_fails_until_it_is_implemented(tmp_path):
     """An entry the tables do not know is refused with its reason, in either manifest."""
     manifest = tmp_path / "manifest.ttl"
-    manifest.write_text("""
+    manifest.write_text(
+        """
         @prefix : <http://www.w3.org/2009/sparql/docs/tests/data-sparql11/protocol/manifest#> .
         @prefix mf: <http://www.w3.org/2001/sw/DataAccess/tests/test-manifest#> .
         @prefix ht: <http://www.w3.org/2011/http#> .
@@ -204,13 +215,19 @@ def test_a_new_manifest_entry_fails_until_it_is_implemented(tmp_path):
                 ht:methodName "GET" ; ht:absolutePath "/sparql/?query=ASK%7B%7D" ;
                 ht:resp [ mf:expectedStatus hts:StatusCode2xx ] ] ) ] .
         :sd_new a mf:ServiceDescriptionTest ; mf:name "a new description test" .
-        """, encoding="utf-8")
+        """,
+        encoding="utf-8",
+    )
     new_protocol, new_sd = read_manifest(path=manifest).entries
     assert new_protocol.requests[0].expected.status_classes == {2}
-    assert protocol_profile(new_protocol) == (None, f"{new_protocol.iri} has no runner "
-                                              "profile: add it to PROTOCOL_SERVERS")
-    assert sd_check(new_sd) == (None, f"{new_sd.iri} has no implementation: add it to "
-                                "w3c_sd.CHECKS")
+    assert protocol_profile(new_protocol) == (
+        None,
+        f"{new_protocol.iri} has no runner profile: add it to PROTOCOL_SERVERS",
+    )
+    assert sd_check(new_sd) == (
+        None,
+        f"{new_sd.iri} has no implementation: add it to w3c_sd.CHECKS",
+    )
     assert "not an mf:ServiceDescriptionTest" in sd_check(new_protocol)[1]
     assert "knows mf:ProtocolTest only" in protocol_profile(new_sd)[1]
     assert all(protocol_profile(e)[0] for e in PROTOCOL.entries)
@@ -225,9 +242,14 @@ def test_data_server_serves_the_manifest_graphs(w3c_data_server: Served):
     described = {str(n) for n in g.objects(None, SD.name)}
     assert described == set(names)
     for name in names:
-        r = requests.get(w3c_data_server.sparql, params={
-            "query": "ASK { GRAPH ?g { ?g a <http://xmlns.com/foaf/0.1/Document> } }",
-            "named-graph-uri": name}, headers={"Accept": "application/sparql-results+json"})
+        r = requests.get(
+            w3c_data_server.sparql,
+            params={
+                "query": "ASK { GRAPH ?g { ?g a <http://xmlns.com/foaf/0.1/Document> } }",
+                "named-graph-uri": name,
+            },
+            headers={"Accept": "application/sparql-results+json"},
+        )
         assert r.json()["boolean"] is True, name
 
 
@@ -239,9 +261,18 @@ def test_service_description_declares_what_the_service_offers(w3c_data_server: S
     assert svc is not None
     assert set(g.objects(svc, SD.supportedLanguage)) == {SD.SPARQL11Query}
     formats = {str(f).rsplit("/", 1)[-1] for f in g.objects(svc, SD.resultFormat)}
-    assert formats == {"SPARQL_Results_JSON", "SPARQL_Results_XML", "SPARQL_Results_CSV",
-                       "SPARQL_Results_TSV", "Turtle", "N-Triples", "JSON-LD", "RDF_XML",
-                       "TriG", "N-Quads"}
+    assert formats == {
+        "SPARQL_Results_JSON",
+        "SPARQL_Results_XML",
+        "SPARQL_Results_CSV",
+        "SPARQL_Results_TSV",
+        "Turtle",
+        "N-Triples",
+        "JSON-LD",
+        "RDF_XML",
+        "TriG",
+        "N-Quads",
+    }
     assert SD.UnionDefaultGraph in set(g.objects(svc, SD.feature))
     assert SD.BasicFederatedQuery not in set(g.objects(svc, SD.feature))
     ds = g.value(svc, SD.defaultDataset)
@@ -250,8 +281,9 @@ def test_service_description_declares_what_the_service_offers(w3c_data_server: S
     assert g.value(g.value(ds, SD.defaultGraph), void_triples) == Literal(3)
     for ng in g.objects(ds, SD.namedGraph):
         assert g.value(g.value(ng, SD.graph), void_triples) == Literal(1), g.value(ng, SD.name)
-    limits = " ".join(str(c) for c in g.objects(svc, URIRef(
-        "http://www.w3.org/2000/01/rdf-schema#comment")))
+    limits = " ".join(
+        str(c) for c in g.objects(svc, URIRef("http://www.w3.org/2000/01/rdf-schema#comment"))
+    )
     assert "time limit of 10 s" in limits and "100000 rows" in limits
 
 
@@ -273,7 +305,10 @@ def test_schema_check_catches_misuse_of_the_vocabulary():
     g.add((svc, SD.supportedLanguage, SD.SPARQL12Query))
     problems = "\n".join(schema_problems(graph=g))
     assert "SPARQL12Query is not a term" in problems
-    for message in ("exactly one sd:name", "sd:defaultDataset is a single sd:Dataset",
-                    "the subject of sd:namedGraph is an sd:GraphCollection",
-                    "sd:supportedLanguage is one of"):
+    for message in (
+        "exactly one sd:name",
+        "sd:defaultDataset is a single sd:Dataset",
+        "the subject of sd:namedGraph is an sd:GraphCollection",
+        "sd:supportedLanguage is one of",
+    ):
         assert message in problems, message

@@ -23,13 +23,16 @@ from w3c_manifest import ExpectedResponse, HttpRequest, ManifestError
 SRX = "{http://www.w3.org/2005/sparql-results#}"
 
 #: Media types of SPARQL results a response may use, by what they can carry.
-BOOLEAN_TYPES = {"application/sparql-results+json": "json",
-                 "application/sparql-results+xml": "xml"}
+BOOLEAN_TYPES = {"application/sparql-results+json": "json", "application/sparql-results+xml": "xml"}
 TABULAR_TYPES = {**BOOLEAN_TYPES, "text/csv": "csv", "text/tab-separated-values": "tsv"}
 #: RDF syntaxes the manifest's CONSTRUCT/DESCRIBE tests accept ("RDF/XML, Turtle, N-Triples,
 #: RDFa"), with the rdflib parser for each.
-RDF_TYPES = {"application/rdf+xml": "xml", "text/turtle": "turtle",
-             "application/n-triples": "nt", "text/plain": "nt"}
+RDF_TYPES = {
+    "application/rdf+xml": "xml",
+    "text/turtle": "turtle",
+    "application/n-triples": "nt",
+    "text/plain": "nt",
+}
 
 MANIFEST_PREFIX = "/sparql/"
 
@@ -47,16 +50,19 @@ class Exchange:
 
     def describe(self) -> str:
         text = self.body[:300].decode("utf-8", "replace")
-        return (f"{self.method} {self.url} -> {self.status} {self.content_type!r}: "
-                f"{'; '.join(self.problems)}\n    body: {text!r}")
+        return (
+            f"{self.method} {self.url} -> {self.status} {self.content_type!r}: "
+            f"{'; '.join(self.problems)}\n    body: {text!r}"
+        )
 
 
 def endpoint_url(*, endpoint: str, manifest_path: str) -> str:
     """The manifest's ``/sparql/...`` path and query string, moved onto ``endpoint``."""
     if not manifest_path.startswith(MANIFEST_PREFIX):
-        raise ManifestError(f"ht:absolutePath {manifest_path!r} does not start with "
-                            f"{MANIFEST_PREFIX!r}")
-    rest = manifest_path[len(MANIFEST_PREFIX):]
+        raise ManifestError(
+            f"ht:absolutePath {manifest_path!r} does not start with {MANIFEST_PREFIX!r}"
+        )
+    rest = manifest_path[len(MANIFEST_PREFIX) :]
     parts = urlsplit(endpoint)
     base = f"{parts.scheme}://{parts.netloc}{parts.path.rstrip('/')}"
     if rest.startswith("?") or not rest:
@@ -64,8 +70,14 @@ def endpoint_url(*, endpoint: str, manifest_path: str) -> str:
     return f"{base}/{rest}"
 
 
-def send(*, request: HttpRequest, endpoint: str, session: requests.Session,
-         extra_headers: dict[str, str] | None = None, timeout: float = 20.0) -> Exchange:
+def send(
+    *,
+    request: HttpRequest,
+    endpoint: str,
+    session: requests.Session,
+    extra_headers: dict[str, str] | None = None,
+    timeout: float = 20.0,
+) -> Exchange:
     """Send ``request`` to ``endpoint`` exactly as the manifest describes it; no answer
     within ``timeout`` seconds is a problem of the exchange, not an error of the runner."""
     url = endpoint_url(endpoint=endpoint, manifest_path=request.path)
@@ -73,13 +85,17 @@ def send(*, request: HttpRequest, endpoint: str, session: requests.Session,
     headers.update(dict(request.headers))
     headers.update(extra_headers or {})
     try:
-        r = session.request(request.method, url, data=request.body, headers=headers,
-                            allow_redirects=False, timeout=timeout)
+        r = session.request(
+            request.method,
+            url,
+            data=request.body,
+            headers=headers,
+            allow_redirects=False,
+            timeout=timeout,
+        )
     except requests.Timeout:
-        return Exchange(request.method, url, 0, "", b"",
-                        [f"no answer within {timeout:g} s"])
-    ex = Exchange(request.method, url, r.status_code, r.headers.get("Content-Type", ""),
-                  r.content)
+        return Exchange(request.method, url, 0, "", b"", [f"no answer within {timeout:g} s"])
+    ex = Exchange(request.method, url, r.status_code, r.headers.get("Content-Type", ""), r.content)
     ex.problems = check(response=r, expected=request.expected)
     return ex
 
@@ -96,8 +112,10 @@ def check(*, response: requests.Response, expected: ExpectedResponse) -> list[st
     media = response.headers.get("Content-Type", "").split(";")[0].strip().lower()
     if expected.result_format == "boolean":
         if media not in BOOLEAN_TYPES:
-            return [f"an ASK answer as {media or 'no media type'}, expected one of "
-                    f"{sorted(BOOLEAN_TYPES)}"]
+            return [
+                f"an ASK answer as {media or 'no media type'}, expected one of "
+                f"{sorted(BOOLEAN_TYPES)}"
+            ]
         try:
             value = parse_boolean(response.content, BOOLEAN_TYPES[media])
         except ValueError as exc:
@@ -106,16 +124,19 @@ def check(*, response: requests.Response, expected: ExpectedResponse) -> list[st
             problems.append(f"the answer is {value}, expected {expected.boolean}")
     elif expected.result_format == "tabular":
         if media not in TABULAR_TYPES:
-            return [f"a SELECT answer as {media or 'no media type'}, expected one of "
-                    f"{sorted(TABULAR_TYPES)}"]
+            return [
+                f"a SELECT answer as {media or 'no media type'}, expected one of "
+                f"{sorted(TABULAR_TYPES)}"
+            ]
         try:
             parse_table(response.content, TABULAR_TYPES[media])
         except ValueError as exc:
             problems.append(f"not a SPARQL result table: {exc}")
     elif expected.result_format == "RDF":
         if media not in RDF_TYPES:
-            return [f"a graph answer as {media or 'no media type'}, expected one of "
-                    f"{sorted(RDF_TYPES)}"]
+            return [
+                f"a graph answer as {media or 'no media type'}, expected one of {sorted(RDF_TYPES)}"
+            ]
         try:
             Graph().parse(data=response.content, format=RDF_TYPES[media])
         except Exception as exc:  # noqa: BLE001 - any parser error means "not RDF"
@@ -130,8 +151,11 @@ def parse_boolean(body: bytes, syntax: str) -> bool:
             doc = json.loads(body)
         except ValueError as exc:
             raise ValueError(f"invalid JSON ({exc})") from None
-        if not isinstance(doc, dict) or "head" not in doc or \
-                not isinstance(doc.get("boolean"), bool):
+        if (
+            not isinstance(doc, dict)
+            or "head" not in doc
+            or not isinstance(doc.get("boolean"), bool)
+        ):
             raise ValueError("no 'head' and boolean 'boolean' member")
         return doc["boolean"]
     root = _xml(body)
@@ -157,8 +181,10 @@ def parse_table(body: bytes, syntax: str) -> tuple[list[str], list[dict[str, str
         if head is None or results is None:
             raise ValueError("no <head> and <results>")
         variables = [v.get("name", "") for v in head.findall(f"{SRX}variable")]
-        rows = [{b.get("name", ""): "".join(b.itertext()) for b in r.findall(f"{SRX}binding")}
-                for r in results.findall(f"{SRX}result")]
+        rows = [
+            {b.get("name", ""): "".join(b.itertext()) for b in r.findall(f"{SRX}binding")}
+            for r in results.findall(f"{SRX}result")
+        ]
         return variables, rows
     text = body.decode("utf-8")
     if syntax == "csv":
@@ -170,8 +196,9 @@ def parse_table(body: bytes, syntax: str) -> tuple[list[str], list[dict[str, str
     if not lines or not all(v.startswith("?") for v in lines[0].split("\t") if v):
         raise ValueError("the TSV header is not a list of ?variables")
     variables = [v[1:] for v in lines[0].split("\t") if v]
-    return variables, [dict(zip(variables, line.split("\t"), strict=True))
-                       for line in lines[1:] if line]
+    return variables, [
+        dict(zip(variables, line.split("\t"), strict=True)) for line in lines[1:] if line
+    ]
 
 
 def _xml(body: bytes) -> ET.Element:

@@ -120,10 +120,15 @@ def _entry(g: Graph, e: Node, folder: Path) -> ManifestEntry:
             raise ManifestError(f"{key}: ht:Connection without ht:requests")
         requests = tuple(_request(g, r, key) for r in Collection(g, head))
     approval = g.value(e, DAWGT.approval)
-    return ManifestEntry(iri, key, frozenset(str(t) for t in g.objects(e, RDF.type)),
-                         str(g.value(e, MF.name) or key),
-                         str(approval) if approval is not None else None,
-                         tuple(sorted(graph_data, key=lambda d: d.name)), requests)
+    return ManifestEntry(
+        iri,
+        key,
+        frozenset(str(t) for t in g.objects(e, RDF.type)),
+        str(g.value(e, MF.name) or key),
+        str(approval) if approval is not None else None,
+        tuple(sorted(graph_data, key=lambda d: d.name)),
+        requests,
+    )
 
 
 def _graph_data(g: Graph, gd: Node, folder: Path) -> GraphData:
@@ -154,14 +159,15 @@ def _request(g: Graph, r: Node, key: str) -> HttpRequest:
             raise ManifestError(f"{key}: only cnt:ContentAsText bodies are supported")
         encoding = str(g.value(b, CNT.characterEncoding) or "UTF-8")
         body = str(g.value(b, CNT.chars)).encode(encoding)
-    return HttpRequest(str(method), str(path), tuple(headers), body, encoding,
-                       _expected(g, resp, key))
+    return HttpRequest(
+        str(method), str(path), tuple(headers), body, encoding, _expected(g, resp, key)
+    )
 
 
 def _expected(g: Graph, resp: Node, key: str) -> ExpectedResponse:
     classes = set()
     for s in g.objects(resp, MF.expectedStatus):
-        m = _STATUS_CLASS.match(str(s)[len(HTS):]) if str(s).startswith(HTS) else None
+        m = _STATUS_CLASS.match(str(s)[len(HTS) :]) if str(s).startswith(HTS) else None
         if m is None:
             raise ManifestError(f"{key}: unsupported mf:expectedStatus {s}")
         classes.add(int(m.group(1)))
@@ -171,8 +177,11 @@ def _expected(g: Graph, resp: Node, key: str) -> ExpectedResponse:
     boolean = g.value(resp, MF.expectedBoolean)
     if fmt is not None and str(fmt) not in ("boolean", "tabular", "RDF"):
         raise ManifestError(f"{key}: unknown mf:expectedFormat {fmt!r}")
-    return ExpectedResponse(frozenset(classes), str(fmt) if fmt is not None else None,
-                            bool(boolean.toPython()) if isinstance(boolean, Literal) else None)
+    return ExpectedResponse(
+        frozenset(classes),
+        str(fmt) if fmt is not None else None,
+        bool(boolean.toPython()) if isinstance(boolean, Literal) else None,
+    )
 
 
 def graph_names(*, manifest: Manifest) -> dict[str, Path]:
@@ -185,5 +194,14 @@ def graph_names(*, manifest: Manifest) -> dict[str, Path]:
     return out
 
 
-__all__ = ["ExpectedResponse", "GraphData", "HttpRequest", "Manifest", "ManifestEntry",
-           "ManifestError", "URIRef", "graph_names", "read_manifest"]
+__all__ = [
+    "ExpectedResponse",
+    "GraphData",
+    "HttpRequest",
+    "Manifest",
+    "ManifestEntry",
+    "ManifestError",
+    "URIRef",
+    "graph_names",
+    "read_manifest",
+]

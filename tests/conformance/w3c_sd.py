@@ -25,27 +25,69 @@ SD = Namespace("http://www.w3.org/ns/sparql-service-description#")
 SHAPES = Path(__file__).resolve().parent / "sd-vocabulary-shapes.ttl"
 
 #: Every term the vocabulary defines (§3.2 classes, §3.3 instances, §3.4 properties).
-SD_TERMS = frozenset(SD[t] for t in (
-    # §3.2 classes
-    "Service", "Language", "Function", "Aggregate", "EntailmentRegime", "EntailmentProfile",
-    "GraphCollection", "Dataset", "Graph", "NamedGraph", "Feature",
-    # §3.3 instances
-    "SPARQL10Query", "SPARQL11Query", "SPARQL11Update", "DereferencesURIs",
-    "UnionDefaultGraph", "RequiresDataset", "EmptyGraphs", "BasicFederatedQuery",
-    # §3.4 properties
-    "endpoint", "feature", "defaultEntailmentRegime", "entailmentRegime",
-    "defaultSupportedEntailmentProfile", "supportedEntailmentProfile", "extensionFunction",
-    "extensionAggregate", "languageExtension", "supportedLanguage", "propertyFeature",
-    "defaultDataset", "availableGraphs", "resultFormat", "inputFormat", "defaultGraph",
-    "namedGraph", "name", "graph"))
+SD_TERMS = frozenset(
+    SD[t]
+    for t in (
+        # §3.2 classes
+        "Service",
+        "Language",
+        "Function",
+        "Aggregate",
+        "EntailmentRegime",
+        "EntailmentProfile",
+        "GraphCollection",
+        "Dataset",
+        "Graph",
+        "NamedGraph",
+        "Feature",
+        # §3.3 instances
+        "SPARQL10Query",
+        "SPARQL11Query",
+        "SPARQL11Update",
+        "DereferencesURIs",
+        "UnionDefaultGraph",
+        "RequiresDataset",
+        "EmptyGraphs",
+        "BasicFederatedQuery",
+        # §3.4 properties
+        "endpoint",
+        "feature",
+        "defaultEntailmentRegime",
+        "entailmentRegime",
+        "defaultSupportedEntailmentProfile",
+        "supportedEntailmentProfile",
+        "extensionFunction",
+        "extensionAggregate",
+        "languageExtension",
+        "supportedLanguage",
+        "propertyFeature",
+        "defaultDataset",
+        "availableGraphs",
+        "resultFormat",
+        "inputFormat",
+        "defaultGraph",
+        "namedGraph",
+        "name",
+        "graph",
+    )
+)
 
 #: The RDF syntaxes a client may ask the description in, with their rdflib parser. ``None``
 #: sends no Accept header; ``*/*`` is what most HTTP libraries send by default.
 RDF_REQUESTS: tuple[tuple[str | None, str], ...] = (
-    (None, ""), ("*/*", ""), ("text/turtle", "turtle"), ("application/rdf+xml", "xml"),
-    ("application/ld+json", "json-ld"), ("application/n-triples", "nt"))
-RDF_PARSERS = {"text/turtle": "turtle", "application/rdf+xml": "xml",
-               "application/ld+json": "json-ld", "application/n-triples": "nt"}
+    (None, ""),
+    ("*/*", ""),
+    ("text/turtle", "turtle"),
+    ("application/rdf+xml", "xml"),
+    ("application/ld+json", "json-ld"),
+    ("application/n-triples", "nt"),
+)
+RDF_PARSERS = {
+    "text/turtle": "turtle",
+    "application/rdf+xml": "xml",
+    "application/ld+json": "json-ld",
+    "application/n-triples": "nt",
+}
 
 
 @dataclass(frozen=True)
@@ -57,19 +99,23 @@ class Description:
     graph: Graph
 
 
-def fetch(*, endpoint: str, accept: str | None = "text/turtle",
-          session: requests.Session | None = None) -> Description:
+def fetch(
+    *, endpoint: str, accept: str | None = "text/turtle", session: requests.Session | None = None
+) -> Description:
     """``GET`` the endpoint without a query and parse the answer as the media type says."""
     http = session or requests.Session()
     headers: dict[str, str | None] = {"Accept": accept}
     r = http.get(endpoint, headers=headers, allow_redirects=False, timeout=30)
     if r.status_code != 200:
-        raise AssertionError(f"GET {endpoint} (Accept: {accept}) -> {r.status_code}: "
-                             f"{r.text[:300]}")
+        raise AssertionError(
+            f"GET {endpoint} (Accept: {accept}) -> {r.status_code}: {r.text[:300]}"
+        )
     media = r.headers.get("Content-Type", "").split(";")[0].strip().lower()
     if media not in RDF_PARSERS:
-        raise AssertionError(f"GET {endpoint} (Accept: {accept}) answered {media!r}, "
-                             f"not an RDF syntax ({', '.join(RDF_PARSERS)})")
+        raise AssertionError(
+            f"GET {endpoint} (Accept: {accept}) answered {media!r}, "
+            f"not an RDF syntax ({', '.join(RDF_PARSERS)})"
+        )
     g = Graph().parse(data=r.content, format=RDF_PARSERS[media])
     return Description(endpoint, media, g)
 
@@ -95,14 +141,16 @@ def has_endpoint_triple(*, endpoint: str, session: requests.Session) -> list[str
         d = fetch(endpoint=endpoint, accept=accept, session=session)
         if (None, SD.endpoint, URIRef(endpoint)) not in d.graph:
             found = sorted(str(o) for o in d.graph.objects(None, SD.endpoint))
-            problems.append(f"{d.media_type}: no ?service sd:endpoint <{endpoint}>; "
-                            f"sd:endpoint values: {found}")
+            problems.append(
+                f"{d.media_type}: no ?service sd:endpoint <{endpoint}>; sd:endpoint values: {found}"
+            )
     return problems
 
 
 def conforms_to_schema(*, endpoint: str, session: requests.Session) -> list[str]:
-    return schema_problems(graph=fetch(endpoint=endpoint, accept="text/turtle",
-                                       session=session).graph)
+    return schema_problems(
+        graph=fetch(endpoint=endpoint, accept="text/turtle", session=session).graph
+    )
 
 
 def schema_problems(*, graph: Graph) -> list[str]:
@@ -110,11 +158,12 @@ def schema_problems(*, graph: Graph) -> list[str]:
     SHACL report of ``sd-vocabulary-shapes.ttl`` (domains, ranges, cardinalities)."""
     from pyshacl import validate
 
-    problems = [f"{t} is not a term of the Service Description vocabulary"
-                for t in sorted(undefined_terms(graph))]
+    problems = [
+        f"{t} is not a term of the Service Description vocabulary"
+        for t in sorted(undefined_terms(graph))
+    ]
     shapes = Graph().parse(SHAPES, format="turtle")
-    conforms, _, text = validate(graph, shacl_graph=shapes, inference="none",
-                                 allow_warnings=False)
+    conforms, _, text = validate(graph, shacl_graph=shapes, inference="none", allow_warnings=False)
     if not conforms:
         problems.append(text)
     return problems
@@ -122,8 +171,9 @@ def schema_problems(*, graph: Graph) -> list[str]:
 
 def undefined_terms(g: Graph) -> set[URIRef]:
     """IRIs in the ``sd:`` namespace that the vocabulary does not define."""
-    used = {t for triple in g for t in triple
-            if isinstance(t, URIRef) and str(t).startswith(str(SD))}
+    used = {
+        t for triple in g for t in triple if isinstance(t, URIRef) and str(t).startswith(str(SD))
+    }
     return used - SD_TERMS
 
 

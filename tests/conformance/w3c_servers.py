@@ -63,9 +63,14 @@ def build_store(*, out: Path, graphs: dict[str, Path]) -> Path:
     quads = len(raw)
     del store, raw
     gc.collect()  # release the RocksDB lock before a server opens the folder
-    meta = {"version": "w3c-" + digest.hexdigest()[:16], "package_version": __version__,
-            "ontology_version": None,
-            "built_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
-            "quads": quads, "graphs": sorted(graphs), "warnings": 0}
+    meta = {
+        "version": "w3c-" + digest.hexdigest()[:16],
+        "package_version": __version__,
+        "ontology_version": None,
+        "built_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+        "quads": quads,
+        "graphs": sorted(graphs),
+        "warnings": 0,
+    }
     (out / META_FILE).write_text(json.dumps(meta, indent=2), encoding="utf-8")
     return out

@@ -31,21 +31,27 @@ def q(graph, text):
 
 
 def test_every_fact_has_a_source_with_a_url(graph):
-    rows = q(graph, """
+    rows = q(
+        graph,
+        """
         SELECT ?fact WHERE {
           ?fact a/rdfs:subClassOf* enl:Fact .
           FILTER NOT EXISTS { ?fact dcterms:source/schema:url ?url }
-        }""")
+        }""",
+    )
     assert rows == []
 
 
 def test_every_source_has_title_publisher_url_kind(graph):
-    rows = q(graph, """
+    rows = q(
+        graph,
+        """
         SELECT ?s WHERE {
           ?s a enl:SourceDocument .
           FILTER NOT EXISTS { ?s dcterms:title ?t ; dcterms:publisher/skos:prefLabel ?p ;
                                  schema:url ?u ; enl:sourceKind ?k }
-        }""")
+        }""",
+    )
     assert rows == []
 
 
@@ -53,14 +59,19 @@ def test_structure_35_chapters_6_clusters(graph):
     chapters = set(graph.subjects(RDF.type, ENL.Chapter))
     clusters = set(graph.subjects(RDF.type, ENL.Cluster))
     assert len(chapters) == 35 and len(clusters) == 6
-    outside = {int(graph.value(c, ENL.chapterNumber)) for c in chapters
-               if graph.value(c, ENL.inCluster) is None}
+    outside = {
+        int(graph.value(c, ENL.chapterNumber))
+        for c in chapters
+        if graph.value(c, ENL.inCluster) is None
+    }
     assert outside == {34, 35}
 
 
 def test_ten_countries_with_iso_codes(graph):
-    codes = {str(graph.value(c, ENL.iso3166Alpha3))
-             for c in graph.subjects(RDF.type, ENL.EnlargementCountry)}
+    codes = {
+        str(graph.value(c, ENL.iso3166Alpha3))
+        for c in graph.subjects(RDF.type, ENL.EnlargementCountry)
+    }
     assert codes == {"ALB", "BIH", "GEO", "MDA", "MKD", "MNE", "SRB", "TUR", "UKR", "XKX"}
 
 
@@ -71,8 +82,9 @@ def test_data_coverage_doc_is_current():
     from enlargement_kg.core.coverage import generate
 
     doc = Path(__file__).resolve().parents[2] / "docs" / "data-coverage.md"
-    assert doc.read_text(encoding="utf-8") == generate(), \
+    assert doc.read_text(encoding="utf-8") == generate(), (
         "run: enlargement-kg coverage --out docs/data-coverage.md"
+    )
 
 
 def test_data_notes_list_every_reconciliation():
@@ -87,5 +99,6 @@ def test_data_notes_list_every_reconciliation():
     text = doc.read_text(encoding="utf-8")
     table = reconciliations(build_memory(validate_data=False).store)
     assert table.count("\n") > 100
-    assert with_reconciliations(text, table) == text, \
+    assert with_reconciliations(text, table) == text, (
         "run: enlargement-kg coverage --notes docs/data-notes.md"
+    )

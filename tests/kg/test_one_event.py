@@ -29,7 +29,8 @@ def select(app, q: str):
     return app.extensions["enlargement_kg"].store.select(
         "PREFIX enl: <https://w3id.org/eu-enlargement/ontology#>\n"
         "PREFIX dcterms: <http://purl.org/dc/terms/>\n"
-        "PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>\n" + q)
+        "PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>\n" + q
+    )
 
 
 def rows(client, name: str, **params):
@@ -40,18 +41,27 @@ def rows(client, name: str, **params):
 
 @pytest.fixture(scope="module")
 def one_off_codes(app) -> set[str]:
-    return {str(r["code"]) for r in select(
-        app, "SELECT ?code WHERE { ?c enl:occursOnce true ; enl:factTypeCode ?code }")}
+    return {
+        str(r["code"])
+        for r in select(
+            app, "SELECT ?code WHERE { ?c enl:occursOnce true ; enl:factTypeCode ?code }"
+        )
+    }
 
 
 @pytest.fixture(scope="module")
 def stored_days(app) -> set[str]:
     """Every day a source gave (any value typed xsd:date, except on a resource that says its
     date is coarser, as 0.1.0 did with enl:datePrecision): a printed day must be one."""
-    return {str(r["d"]) for r in select(
-        app, "SELECT DISTINCT ?d WHERE { ?s ?p ?d FILTER (DATATYPE(?d) = "
-             "<http://www.w3.org/2001/XMLSchema#date>) "
-             "FILTER NOT EXISTS { ?s enl:datePrecision ?coarse } }")}
+    return {
+        str(r["d"])
+        for r in select(
+            app,
+            "SELECT DISTINCT ?d WHERE { ?s ?p ?d FILTER (DATATYPE(?d) = "
+            "<http://www.w3.org/2001/XMLSchema#date>) "
+            "FILTER NOT EXISTS { ?s enl:datePrecision ?coarse } }",
+        )
+    }
 
 
 @pytest.mark.parametrize("country", TEN)
@@ -71,8 +81,11 @@ def test_a_one_off_event_appears_once_in_the_timeline(client, one_off_codes, cou
 def test_the_timeline_keeps_every_account_as_a_claim(client):
     """Montenegro's Commission opinion was stored three times (2010, 2010-11, 2010-11-09):
     one row at the day, with the two less precise accounts as claims."""
-    opinion = [r for r in rows(client, "country-timeline", country="MNE")
-               if r["event"] == "commission-opinion"]
+    opinion = [
+        r
+        for r in rows(client, "country-timeline", country="MNE")
+        if r["event"] == "commission-opinion"
+    ]
     assert [(r["date"], r["claims"]) for r in opinion] == [("2010-11-09", "2")]
 
 
@@ -96,8 +109,12 @@ def test_no_canned_query_prints_a_day_nobody_reported(client, stored_days):
 
 
 def test_changes_prints_each_date_as_stored(client, app):
-    stored = {str(r["f"]): str(r["d"]) for r in select(
-        app, "SELECT ?f ?d WHERE { ?f a/rdfs:subClassOf* enl:Fact ; dcterms:date ?d }")}
+    stored = {
+        str(r["f"]): str(r["d"])
+        for r in select(
+            app, "SELECT ?f ?d WHERE { ?f a/rdfs:subClassOf* enl:Fact ; dcterms:date ?d }"
+        )
+    }
     got = rows(client, "changes", **{"from": "2000-01-01", "to": "2026-12-31"})
     assert len(got) > 300
     labels = {}
@@ -112,60 +129,78 @@ def test_changes_prints_each_date_as_stored(client, app):
 def test_as_of_a_day_counts_an_event_once_its_period_began(client):
     """docs/modelling.md: a closing known to the month counts from the month's first day,
     and shows as the month."""
-    by = {r["chapter"]: r for r in rows(client, "chapter-status", country="MNE",
-                                          date="2013-04-15")}
+    by = {r["chapter"]: r for r in rows(client, "chapter-status", country="MNE", date="2013-04-15")}
     assert by["26"]["status"] == "provisionally-closed" and by["26"]["since"] == "2013-04-15"
     assert by["25"]["since"] == "2012-12-18"
-    before = {r["chapter"]: r for r in rows(client, "chapter-status", country="MNE",
-                                              date="2013-04-14")}
+    before = {
+        r["chapter"]: r for r in rows(client, "chapter-status", country="MNE", date="2013-04-14")
+    }
     assert before["26"]["status"] == "not-opened"
 
 
 def test_every_one_off_event_has_ranked_claims(app):
-    missing = select(app, """SELECT ?e WHERE {
+    missing = select(
+        app,
+        """SELECT ?e WHERE {
         ?c enl:occursOnce true . ?e a ?c .
         FILTER NOT EXISTS {
           ?e enl:claim/enl:rank <https://w3id.org/eu-enlargement/id/claim-rank/preferred> }
-    }""")
+    }""",
+    )
     assert missing == []
-    reasons = select(app, """SELECT ?c WHERE { ?c enl:rank ?r .
+    reasons = select(
+        app,
+        """SELECT ?c WHERE { ?c enl:rank ?r .
         FILTER (?r != <https://w3id.org/eu-enlargement/id/claim-rank/preferred>)
-        FILTER NOT EXISTS { ?c enl:rankReason ?why } }""")
+        FILTER NOT EXISTS { ?c enl:rankReason ?why } }""",
+    )
     assert reasons == []
-    deprecated = select(app, """SELECT (COUNT(?c) AS ?n) WHERE {
-        ?c enl:rank <https://w3id.org/eu-enlargement/id/claim-rank/deprecated> }""")
+    deprecated = select(
+        app,
+        """SELECT (COUNT(?c) AS ?n) WHERE {
+        ?c enl:rank <https://w3id.org/eu-enlargement/id/claim-rank/deprecated> }""",
+    )
     assert int(deprecated[0]["n"]) >= 15  # the wrong dates found are kept, and say why
 
 
 def test_reconciled_events(client):
     """A few of the reconciliations of docs/data-notes.md, as an analyst would check them."""
     by = {r["code"]: r for r in rows(client, "candidates")}
-    assert by["TUR"]["applied"] == "1987-04-14"      # not the 12th or the 15th
+    assert by["TUR"]["applied"] == "1987-04-14"  # not the 12th or the 15th
     assert by["MNE"]["applied"] == "2008-12-15"
-    assert by["ALB"]["applied"] == "2009-04-28"      # not 24 April
+    assert by["ALB"]["applied"] == "2009-04-28"  # not 24 April
     assert by["TUR"]["candidateSince"] == "1999-12"  # Helsinki, 10-11 December: the month
-    srb = [r for r in rows(client, "country-timeline", country="SRB")
-           if r["event"] == "commission-opinion"]
+    srb = [
+        r
+        for r in rows(client, "country-timeline", country="SRB")
+        if r["event"] == "commission-opinion"
+    ]
     assert [r["date"] for r in srb] == ["2011-10-12"]  # COM(2011) 668, not the Belgrade visit
-    xkx = [r for r in rows(client, "country-timeline", country="XKX")
-           if r["event"] == "saa-signed"]
+    xkx = [r for r in rows(client, "country-timeline", country="XKX") if r["event"] == "saa-signed"]
     assert [r["date"] for r in xkx] == ["2015-10-27"]  # the signature, not the decision to sign
 
 
 def test_steps_are_events_of_their_own(client):
-    steps = {(r["step"], r["date"]) for r in rows(client, "country-timeline", country="MNE")
-             if r["event"] == "decision-to-open-negotiations"}
-    assert steps == {("council-decision", "2012-06-26"),
-                     ("european-council-endorsement", "2012-06-29")}
+    steps = {
+        (r["step"], r["date"])
+        for r in rows(client, "country-timeline", country="MNE")
+        if r["event"] == "decision-to-open-negotiations"
+    }
+    assert steps == {
+        ("council-decision", "2012-06-26"),
+        ("european-council-endorsement", "2012-06-29"),
+    }
 
 
 def test_class_queries_find_the_instances_of_subclasses(app):
-    countries = {str(r["c"]).rsplit("/", 1)[-1] for r in select(
-        app, "SELECT ?c WHERE { ?c a enl:Country }")}
+    countries = {
+        str(r["c"]).rsplit("/", 1)[-1] for r in select(app, "SELECT ?c WHERE { ?c a enl:Country }")
+    }
     assert set(TEN) <= countries and "FRA" in countries
     direct = select(app, "SELECT (COUNT(DISTINCT ?e) AS ?n) WHERE { ?e a enl:Event }")
-    closure = select(app, "SELECT (COUNT(DISTINCT ?e) AS ?n) WHERE "
-                          "{ ?e a/rdfs:subClassOf* enl:Event }")
+    closure = select(
+        app, "SELECT (COUNT(DISTINCT ?e) AS ?n) WHERE { ?e a/rdfs:subClassOf* enl:Event }"
+    )
     assert int(direct[0]["n"]) == int(closure[0]["n"]) > 200
 
 
@@ -181,29 +216,47 @@ def test_cfsp_rates_say_who_measured_them_and_when(client):
 
 
 def test_every_source_has_a_tier_and_no_fact_rests_on_weak_ones(app):
-    assert select(app, """SELECT ?s WHERE { ?s a enl:SourceDocument
-        FILTER NOT EXISTS { ?s enl:reliabilityTier ?t } }""") == []
-    weak_only = select(app, """SELECT ?f WHERE { ?f a enl:Fact ; dcterms:source ?x .
+    assert (
+        select(
+            app,
+            """SELECT ?s WHERE { ?s a enl:SourceDocument
+        FILTER NOT EXISTS { ?s enl:reliabilityTier ?t } }""",
+        )
+        == []
+    )
+    weak_only = select(
+        app,
+        """SELECT ?f WHERE { ?f a enl:Fact ; dcterms:source ?x .
         FILTER NOT EXISTS { ?f dcterms:source/enl:reliabilityTier ?t
           FILTER (?t IN (<https://w3id.org/eu-enlargement/id/reliability/official>,
-                         <https://w3id.org/eu-enlargement/id/reliability/reliable>)) } }""")
+                         <https://w3id.org/eu-enlargement/id/reliability/reliable>)) } }""",
+    )
     assert weak_only == []
 
 
 def test_dates_are_typed_at_their_precision(app):
-    kinds = {str(r["t"]) for r in select(app, """SELECT DISTINCT (DATATYPE(?d) AS ?t) WHERE {
-        ?f a enl:Fact ; dcterms:date ?d }""")}
+    kinds = {
+        str(r["t"])
+        for r in select(
+            app,
+            """SELECT DISTINCT (DATATYPE(?d) AS ?t) WHERE {
+        ?f a enl:Fact ; dcterms:date ?d }""",
+        )
+    }
     assert kinds == {str(XSD.date), str(XSD.gYearMonth), str(XSD.gYear)}
     assert select(app, "SELECT ?f WHERE { ?f enl:datePrecision ?p }") == []
 
 
 def test_a_retired_iri_redirects_and_an_old_event_iri_is_its_claim(client, app):
-    old = select(app, "SELECT ?o (SAMPLE(?m) AS ?n) WHERE { ?o dcterms:isReplacedBy ?m } "
-                      "GROUP BY ?o HAVING (COUNT(?m) = 1) LIMIT 1")[0]
+    old = select(
+        app,
+        "SELECT ?o (SAMPLE(?m) AS ?n) WHERE { ?o dcterms:isReplacedBy ?m } "
+        "GROUP BY ?o HAVING (COUNT(?m) = 1) LIMIT 1",
+    )[0]
     base = "https://w3id.org/eu-enlargement/"
-    r = client.get("/" + str(old["o"])[len(base):] + ".ttl")
+    r = client.get("/" + str(old["o"])[len(base) :] + ".ttl")
     assert r.status_code == 301
-    assert r.headers["Location"].endswith("/" + str(old["n"])[len(base):] + ".ttl")
+    assert r.headers["Location"].endswith("/" + str(old["n"])[len(base) :] + ".ttl")
     assert client.get(r.headers["Location"]).status_code == 200
     claim = client.get("/id/fact/MNE/commission-opinion/2010-01-01.ttl")
     assert claim.status_code == 200
@@ -259,16 +312,21 @@ def test_the_event_page_shows_every_claim_ranked_with_its_reason(client):
     assert {("deprecated", "1987-04-12"), ("deprecated", "1987-04-15")} <= set(ranks)
     assert "press reported" in html or "title" in html  # the reasons are shown
     # a claim's own page says which event it is about
-    claim = client.get("/id/fact/TUR/membership-application/1987-04-15",
-                       headers={"Accept": "text/html"}).get_data(as_text=True)
+    claim = client.get(
+        "/id/fact/TUR/membership-application/1987-04-15", headers={"Accept": "text/html"}
+    ).get_data(as_text=True)
     assert 'href="/id/fact/TUR/membership-application"' in claim
 
 
 def test_source_pages_and_fact_pages_show_each_sources_tier(client, app):
-    weak = select(app, """SELECT ?s WHERE { ?s enl:reliabilityTier
-        <https://w3id.org/eu-enlargement/id/reliability/weak> } LIMIT 1""")[0]["s"]
-    page = client.get("/" + str(weak)[len("https://w3id.org/eu-enlargement/"):],
-                      headers={"Accept": "text/html"}).get_data(as_text=True)
+    weak = select(
+        app,
+        """SELECT ?s WHERE { ?s enl:reliabilityTier
+        <https://w3id.org/eu-enlargement/id/reliability/weak> } LIMIT 1""",
+    )[0]["s"]
+    page = client.get(
+        "/" + str(weak)[len("https://w3id.org/eu-enlargement/") :], headers={"Accept": "text/html"}
+    ).get_data(as_text=True)
     assert 'data-tier="weak"' in page
     mne = client.get("/id/country/MNE", headers={"Accept": "text/html"}).get_data(as_text=True)
     assert 'data-tier="official"' in mne and 'data-tier="reliable"' in mne
@@ -277,8 +335,11 @@ def test_source_pages_and_fact_pages_show_each_sources_tier(client, app):
 def test_the_validation_page_counts_facts_by_the_tier_of_their_sources(client):
     html = client.get("/-/validation", headers={"Accept": "text/html"}).get_data(as_text=True)
     assert 'id="tier-table"' in html
-    rows = re.findall(r'<tr data-country="(\w+)"><td>\w+</td>'
-                      r'<td class="" data-tier="official">(\d+)</td>', html)
+    rows = re.findall(
+        r'<tr data-country="(\w+)"><td>\w+</td>'
+        r'<td class="" data-tier="official">(\d+)</td>',
+        html,
+    )
     assert len(rows) == 11 and sum(int(n) for _, n in rows) > 200
     assert 'class="bad" data-tier="weak"' not in html
 
@@ -306,8 +367,11 @@ def test_the_changes_feed_is_atom_and_matches_the_changes_query(client):
     page = [link.href for link in first.links if link.rel == "alternate"][0]
     assert client.get(page.replace("http://localhost", "")).status_code == 200
     # Montenegro's 26th conference (17 March 2026) is in it, dated as its source dates it
-    mne = [e for e in feed.entries if e.title == "17 March 2026: Montenegro: Intergovernmental "
-                                                 "conference"]
+    mne = [
+        e
+        for e in feed.entries
+        if e.title == "17 March 2026: Montenegro: Intergovernmental conference"
+    ]
     assert mne and mne[0].updated.startswith("2026-12-03")
     assert client.get("/changes.atom?since=2020").status_code == 400
     assert client.get("/changes.atom?from=2020-02-30").status_code == 400
@@ -320,12 +384,16 @@ def test_coverage_lists_every_missing_cell_of_the_preparation_series():
     assert spans([1, 2, 3, 5, 7, 8]) == "1-3, 5, 7-8" and spans([]) == ""
     text = generate()
     table = text.split("## Level of preparation: missing cells", 1)[1].split("\n## ", 1)[0]
-    rows = [line for line in table.splitlines() if line.startswith("| ") and
-            not line.startswith("| country")]
+    rows = [
+        line
+        for line in table.splitlines()
+        if line.startswith("| ") and not line.startswith("| country")
+    ]
     assert len(rows) == 10 and all(line.count("|") >= len(REPORT_YEARS) + 2 for line in rows)
     graded = build_memory(validate_data=False).store.select(
         "PREFIX enl: <https://w3id.org/eu-enlargement/ontology#>\n"
-        "SELECT (COUNT(*) AS ?n) WHERE { ?f a enl:PreparationAssessment ; enl:chapter ?c }")
+        "SELECT (COUNT(*) AS ?n) WHERE { ?f a enl:PreparationAssessment ; enl:chapter ?c }"
+    )
     summary = table.strip().rsplit("\n", 1)[-1]  # "N of M cells are missing."
     missing, total = (int(x) for x in summary.replace(" cells are missing.", "").split(" of "))
     assert total - missing == int(graded[0]["n"])  # every graded cell, and only those
@@ -338,8 +406,11 @@ def test_coverage_lists_every_missing_cell_of_the_preparation_series():
     assert srb[head.index("2022")] == "45%" and srb[head.index("2020")] == "64%"
     assert cfsp.count("| missing") + cfsp.count(" missing |") >= 1
     n_missing = int(cfsp.strip().rsplit("\n", 1)[-1].split(" ")[0])
-    assert n_missing == sum(line.split(" | ").count("missing") + line.endswith("missing |")
-                            for line in cfsp.splitlines() if line.startswith("| ")) 
+    assert n_missing == sum(
+        line.split(" | ").count("missing") + line.endswith("missing |")
+        for line in cfsp.splitlines()
+        if line.startswith("| ")
+    )
     # freshness: each country's latest event and last confirmation
     fresh = text.split("## Freshness", 1)[1].split("## ", 1)[0]
     assert "| MNE | 2026-03-17 Montenegro:" in fresh

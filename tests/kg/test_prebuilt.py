@@ -10,14 +10,19 @@ from enlargement_kg.core.validation import ValidationReport
 def test_prebuilt_matches_the_inputs_and_a_fresh_run():
     name = build._cache_file(build.content_version(build.sources()), None).name
     shipped = build.PREBUILT_DIR / name
-    assert shipped.is_file(), ("stale: run `python -m enlargement_kg.core.build "
-                               "--write-prebuilt` and commit api/core/prebuilt/")
-    assert sorted(p.name for p in build.PREBUILT_DIR.iterdir()) == [name, shipped.with_suffix(
-        ".nt").name], "old prebuilt files left behind"
+    assert shipped.is_file(), (
+        "stale: run `python -m enlargement_kg.core.build "
+        "--write-prebuilt` and commit api/core/prebuilt/"
+    )
+    assert sorted(p.name for p in build.PREBUILT_DIR.iterdir()) == [
+        name,
+        shipped.with_suffix(".nt").name,
+    ], "old prebuilt files left behind"
     store = build.OxigraphStore.memory()
     build.load(store, build.sources())
     derived, report = build.derive_and_validate(build.union_graph(store))
     assert report.conforms
+
     def key(r):  # a property shape is a blank node, named anew in every run
         return r.severity, r.shape if r.shape.startswith("http") else "", r.focus, r.message
 

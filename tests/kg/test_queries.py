@@ -56,7 +56,7 @@ def test_contract_names_and_columns():
         "stale-facts": "fact label lastConfirmed",
     }
     for name, cols in contract.items():  # columns may be added after the contracted ones
-        assert QUERIES[name].columns[:len(cols.split())] == tuple(cols.split()), name
+        assert QUERIES[name].columns[: len(cols.split())] == tuple(cols.split()), name
     params = {name: {p.name for p in q.params} for name, q in QUERIES.items()}
     assert params["country-timeline"] == {"country"}
     assert params["chapter-status"] == {"country", "date"}
@@ -66,21 +66,27 @@ def test_contract_names_and_columns():
 
 
 def test_montenegro_closed_chapters_end_2025(client):
-    got = {int(r["chapter"]) for r in rows(client, "chapter-status", country="MNE",
-                                           date="2025-12-31")
-           if r["status"] == "provisionally-closed"}
+    got = {
+        int(r["chapter"])
+        for r in rows(client, "chapter-status", country="MNE", date="2025-12-31")
+        if r["status"] == "provisionally-closed"
+    }
     # Council/Government of Montenegro: 25, 26 (2012-13), 30 (2017), 7, 10, 20 (Dec 2024),
     # 5 (June 2025), 3, 4, 6, 11, 13 (16 Dec 2025): twelve chapters
     assert got == {3, 4, 5, 6, 7, 10, 11, 13, 20, 25, 26, 30}
-    before = {int(r["chapter"]) for r in rows(client, "chapter-status", country="MNE",
-                                              date="2025-12-15")
-              if r["status"] == "provisionally-closed"}
+    before = {
+        int(r["chapter"])
+        for r in rows(client, "chapter-status", country="MNE", date="2025-12-15")
+        if r["status"] == "provisionally-closed"
+    }
     assert before == {5, 7, 10, 20, 25, 26, 30}
 
 
 def test_albania_clusters_on_2025_01_01(client):
-    got = {(r["cluster"], r["since"]) for r in rows(client, "open-clusters", country="ALB",
-                                                    date="2025-01-01")}
+    got = {
+        (r["cluster"], r["since"])
+        for r in rows(client, "open-clusters", country="ALB", date="2025-01-01")
+    }
     assert got == {("1", "2024-10-15"), ("6", "2024-12-17")}
 
 
@@ -111,7 +117,10 @@ def test_ranking_and_blocks(client):
     assert {(b["chapter"], b["blockedBy"]) for b in blocks} == {("31", "HRV")}
     during = rows(client, "blocked-chapters", country="MNE", date="2025-12-13")
     assert {(b["chapter"], b["blockedBy"]) for b in during} == {
-        ("31", "HRV"), ("11", "FRA"), ("13", "FRA")}
+        ("31", "HRV"),
+        ("11", "FRA"),
+        ("13", "FRA"),
+    }
 
 
 def test_safe_eligibility_follows_the_sdp_rule(client):
@@ -122,9 +131,17 @@ def test_safe_eligibility_follows_the_sdp_rule(client):
 
 def test_defence_ties_kinds(client):
     kinds = {r["kind"] for r in rows(client, "defence-ties")}
-    allowed = {"nato-membership", "partnership-for-peace", "security-defence-partnership",
-               "security-of-information", "eda-administrative-arrangement", "csdp-host",
-               "csdp-contribution", "epf-measure", "safe-participation"}
+    allowed = {
+        "nato-membership",
+        "partnership-for-peace",
+        "security-defence-partnership",
+        "security-of-information",
+        "eda-administrative-arrangement",
+        "csdp-host",
+        "csdp-contribution",
+        "epf-measure",
+        "safe-participation",
+    }
     assert kinds <= allowed and {"nato-membership", "csdp-host"} <= kinds
 
 
@@ -137,23 +154,27 @@ def test_codes_upper_case_and_dates_iso(client):
 
 
 def test_bad_parameters(client):
-    r = client.get("/queries/chapter-status.json", query_string={"country": "FRA",
-                                                                  "date": "2025-01-01"})
+    r = client.get(
+        "/queries/chapter-status.json", query_string={"country": "FRA", "date": "2025-01-01"}
+    )
     assert r.status_code == 400 and "MNE" in r.get_json()["error"]["message"]
     r = client.get("/queries/chapter-status.json", query_string={"country": "MNE"})
     assert r.status_code == 400 and "date" in r.get_json()["error"]["message"]
-    r = client.get("/queries/chapter-status.json",
-                   query_string={"country": "MNE", "date": "2025-02-30"})
+    r = client.get(
+        "/queries/chapter-status.json", query_string={"country": "MNE", "date": "2025-02-30"}
+    )
     assert r.status_code == 400
-    r = client.get("/queries/fact-source.json",
-                   query_string={"fact": "http://x/> } ; DROP ALL #"})
+    r = client.get("/queries/fact-source.json", query_string={"fact": "http://x/> } ; DROP ALL #"})
     assert r.status_code == 400
     assert client.get("/queries/no-such-query").status_code == 404
 
 
 def test_parameters_are_substituted_as_terms_not_text():
-    q = parse("t", "# title: t\n# description: d\n# param: x iri required http://e/ x\n"
-                   "# columns: y\nSELECT ?y WHERE { ?x ?p ?y . FILTER(?z != \"?x\") }")
+    q = parse(
+        "t",
+        "# title: t\n# description: d\n# param: x iri required http://e/ x\n"
+        '# columns: y\nSELECT ?y WHERE { ?x ?p ?y . FILTER(?z != "?x") }',
+    )
     b = bind(q, {"x": "http://e/a"}, countries=TEN)
     text = substitute(q.text, b)
     assert "<http://e/a> ?p ?y" in text and '"?x"' in text
@@ -188,8 +209,7 @@ def test_unbacked_access_grants_agrees_with_its_shape(kind):
     files.append(ROOT / "kg" / "sources" / "reference-documents.ttl")
     data = load_graph(files) + ontology_graph()
     data += Graph().parse(FIXTURES / "shapes" / kind / "AccessGrantBacked" / "fixture.ttl")
-    flagged = {r.focus for r in validate(data).results
-               if r.shape.endswith("#AccessGrantBacked")}
+    flagged = {r.focus for r in validate(data).results if r.shape.endswith("#AccessGrantBacked")}
 
     store = OxigraphStore.memory()
     nt = formats.by_name("ntriples")
@@ -203,8 +223,9 @@ def test_no_canned_query_uses_filter_not_exists():
     """docs/performance.md: pyoxigraph evaluates FILTER NOT EXISTS per row (over 1,000 times
     slower than MINUS or OPTIONAL + !BOUND at 100k triples); the canned queries avoid it."""
     for name, q in QUERIES.items():
-        code = " ".join(line for line in q.text.upper().splitlines()
-                        if not line.lstrip().startswith("#"))
+        code = " ".join(
+            line for line in q.text.upper().splitlines() if not line.lstrip().startswith("#")
+        )
         assert "NOT EXISTS" not in " ".join(code.split()), name
 
 

@@ -35,9 +35,21 @@ ERR = Namespace("http://www.daml.org/2002/03/agents/agent-ont#")
 #: one probe individual per class, to find classes that can have no member
 PROBE = Namespace("https://w3id.org/eu-enlargement/test/probe/")
 
-INTEGERS = {XSD.integer, XSD.int, XSD.long, XSD.short, XSD.byte, XSD.nonNegativeInteger,
-            XSD.positiveInteger, XSD.nonPositiveInteger, XSD.negativeInteger,
-            XSD.unsignedLong, XSD.unsignedInt, XSD.unsignedShort, XSD.unsignedByte}
+INTEGERS = {
+    XSD.integer,
+    XSD.int,
+    XSD.long,
+    XSD.short,
+    XSD.byte,
+    XSD.nonNegativeInteger,
+    XSD.positiveInteger,
+    XSD.nonPositiveInteger,
+    XSD.negativeInteger,
+    XSD.unsignedLong,
+    XSD.unsignedInt,
+    XSD.unsignedShort,
+    XSD.unsignedByte,
+}
 
 
 @dataclass(frozen=True)
@@ -49,8 +61,9 @@ class Contradiction:
 
 
 def is_datatype(node) -> bool:
-    return isinstance(node, URIRef) and (str(node).startswith(str(XSD))
-                                         or node in (RDFS.Literal, RDF.langString))
+    return isinstance(node, URIRef) and (
+        str(node).startswith(str(XSD)) or node in (RDFS.Literal, RDF.langString)
+    )
 
 
 def union_members(graph: Graph, node) -> list | None:
@@ -83,8 +96,12 @@ def in_value_space(lit: Literal, datatype) -> bool:
 
 
 #: owlrl's messages, by the rule that derives ``false``
-OWLRL_RULES = (("Disjoint classes", "cax-dw/cax-adc"), ("of type 'Nothing'", "cls-nothing2"),
-               ("does not match its datatype", "dt-not-type"), ("'sameAs' and", "eq-diff"))
+OWLRL_RULES = (
+    ("Disjoint classes", "cax-dw/cax-adc"),
+    ("of type 'Nothing'", "cls-nothing2"),
+    ("does not match its datatype", "dt-not-type"),
+    ("'sameAs' and", "eq-diff"),
+)
 
 
 def owlrl_rule(message: str) -> str:
@@ -98,8 +115,9 @@ def closure(graph: Graph) -> Graph:
     closed = Graph(store="SimpleMemory")
     for t in graph:
         closed.add(t)
-    owlrl.DeductiveClosure(owlrl.OWLRL_Semantics, rdfs_closure=False, axiomatic_triples=False,
-                           datatype_axioms=False).expand(closed)
+    owlrl.DeductiveClosure(
+        owlrl.OWLRL_Semantics, rdfs_closure=False, axiomatic_triples=False, datatype_axioms=False
+    ).expand(closed)
     return closed
 
 
@@ -114,8 +132,11 @@ def contradictions(graph: Graph) -> list[Contradiction]:
             continue
         for s, o in closed.subject_objects(p):
             if not isinstance(o, Literal) or not in_value_space(o, d):
-                found.append(Contradiction(
-                    "prp-rng/dt-not-type", f"{s} {p} {o!r}: not a value of the range {d}"))
+                found.append(
+                    Contradiction(
+                        "prp-rng/dt-not-type", f"{s} {p} {o!r}: not a value of the range {d}"
+                    )
+                )
     # cls-avf + dt-not-type: the same for owl:allValuesFrom restrictions onto a datatype
     for r, d in closed.subject_objects(OWL.allValuesFrom):
         d = union_members(closed, d) or d
@@ -125,19 +146,28 @@ def contradictions(graph: Graph) -> list[Contradiction]:
         for s in closed.subjects(RDF.type, r):
             for o in closed.objects(s, p):
                 if not isinstance(o, Literal) or not in_value_space(o, d):
-                    found.append(Contradiction(
-                        "cls-avf/dt-not-type", f"{s} {p} {o!r}: not a value of {d}"))
+                    found.append(
+                        Contradiction("cls-avf/dt-not-type", f"{s} {p} {o!r}: not a value of {d}")
+                    )
     # OWL 2 DL typing: a literal for an object property, a resource for a datatype property
     for p in closed.subjects(RDF.type, OWL.ObjectProperty):
         for s, o in closed.subject_objects(p):
             if isinstance(o, Literal):
-                found.append(Contradiction("object-property-literal",
-                                           f"{s} {p} {o!r}: a literal for an object property"))
+                found.append(
+                    Contradiction(
+                        "object-property-literal",
+                        f"{s} {p} {o!r}: a literal for an object property",
+                    )
+                )
     for p in closed.subjects(RDF.type, OWL.DatatypeProperty):
         for s, o in closed.subject_objects(p):
             if not isinstance(o, Literal):
-                found.append(Contradiction("datatype-property-resource",
-                                           f"{s} {p} {o}: a resource for a datatype property"))
+                found.append(
+                    Contradiction(
+                        "datatype-property-resource",
+                        f"{s} {p} {o}: a resource for a datatype property",
+                    )
+                )
     # prp-fp: two values of a functional property are made the same. Different literals
     # cannot be; distinct IRIs are distinct things here (one IRI per thing, core/iris.py)
     # unless the graph itself says otherwise.
@@ -146,11 +176,17 @@ def contradictions(graph: Graph) -> list[Contradiction]:
             continue
         if isinstance(a, Literal) and isinstance(b, Literal):
             if not a.eq(b):
-                found.append(Contradiction("prp-fp/literals",
-                                           f"two different values made equal: {a!r}, {b!r}"))
+                found.append(
+                    Contradiction(
+                        "prp-fp/literals", f"two different values made equal: {a!r}, {b!r}"
+                    )
+                )
         elif isinstance(a, URIRef) and isinstance(b, URIRef) and str(a) < str(b):
-            found.append(Contradiction("prp-fp/unique-names",
-                                       f"two distinct resources made the same: {a}, {b}"))
+            found.append(
+                Contradiction(
+                    "prp-fp/unique-names", f"two distinct resources made the same: {a}, {b}"
+                )
+            )
     return found
 
 
@@ -165,6 +201,7 @@ def probes(ontology: Graph) -> Graph:
 
 
 # -- the ontology and the real graph ------------------------------------------------------
+
 
 def test_every_class_of_the_ontology_can_have_members():
     """Also the control for the fixtures below: the ontology alone yields nothing."""
@@ -195,13 +232,24 @@ def test_disjointness_axioms_are_there_to_be_broken():
     """The consistency test means something only if the ontology forbids things."""
     ont = ontology_graph()
     assert (ENL.EnlargementCountry, OWL.disjointWith, ENL.MemberState) in ont
-    members = {c for group in ont.subjects(RDF.type, OWL.AllDisjointClasses)
-               for c in Collection(ont, ont.value(group, OWL.members))}
-    assert {ENL.ChapterOpened, ENL.ChapterProvisionallyClosed, ENL.NATOAccession,
-            ENL.Event, ENL.Observation, ENL.Fact, ENL.SourceDocument} <= members
+    members = {
+        c
+        for group in ont.subjects(RDF.type, OWL.AllDisjointClasses)
+        for c in Collection(ont, ont.value(group, OWL.members))
+    }
+    assert {
+        ENL.ChapterOpened,
+        ENL.ChapterProvisionallyClosed,
+        ENL.NATOAccession,
+        ENL.Event,
+        ENL.Observation,
+        ENL.Fact,
+        ENL.SourceDocument,
+    } <= members
 
 
 # -- failing fixtures: each contradiction is found ----------------------------------------
+
 
 def fixture_cases() -> list[tuple[str, Path]]:
     cases = []
@@ -222,9 +270,17 @@ def test_fixture_contradiction_is_found(rule: str, path: Path):
 
 def test_fixtures_cover_every_kind_of_check():
     rules = {rule for rule, _ in fixture_cases()}
-    assert rules == {"cax-dw/cax-adc", "cls-nothing2", "dt-not-type", "prp-rng/dt-not-type",
-                     "cls-avf/dt-not-type", "object-property-literal",
-                     "datatype-property-resource", "prp-fp/literals", "prp-fp/unique-names"}
+    assert rules == {
+        "cax-dw/cax-adc",
+        "cls-nothing2",
+        "dt-not-type",
+        "prp-rng/dt-not-type",
+        "cls-avf/dt-not-type",
+        "object-property-literal",
+        "datatype-property-resource",
+        "prp-fp/literals",
+        "prp-fp/unique-names",
+    }
 
 
 def test_value_spaces():

@@ -13,8 +13,11 @@ from enlargement_kg.core.validation import load_graph, ontology_graph, shapes_gr
 
 SHAPES_NS = "https://w3id.org/eu-enlargement/shapes#"
 SHAPES = shapes_graph()
-NAMED = sorted(str(s)[len(SHAPES_NS):] for s in SHAPES.subjects(RDF.type, SH.NodeShape)
-               if isinstance(s, URIRef) and str(s).startswith(SHAPES_NS))
+NAMED = sorted(
+    str(s)[len(SHAPES_NS) :]
+    for s in SHAPES.subjects(RDF.type, SH.NodeShape)
+    if isinstance(s, URIRef) and str(s).startswith(SHAPES_NS)
+)
 
 
 def owner_map() -> dict:
@@ -97,8 +100,9 @@ def test_shapes_conform_to_shacl_for_shacl():
     from pyshacl import validate as shacl_validate
 
     all_shapes = load_graph(sorted((ROOT / "shapes").glob("*.ttl")))
-    conforms, _, text = shacl_validate(Graph(), shacl_graph=all_shapes, meta_shacl=True,
-                                       advanced=True)
+    conforms, _, text = shacl_validate(
+        Graph(), shacl_graph=all_shapes, meta_shacl=True, advanced=True
+    )
     assert conforms, text
 
 

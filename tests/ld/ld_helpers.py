@@ -11,15 +11,19 @@ from html.parser import HTMLParser
 from rdflib import Graph
 
 BASE = "https://w3id.org/eu-enlargement/"
-MEDIA = {".ttl": "text/turtle", ".jsonld": "application/ld+json",
-         ".nt": "application/n-triples", ".rdf": "application/rdf+xml", ".html": "text/html"}
+MEDIA = {
+    ".ttl": "text/turtle",
+    ".jsonld": "application/ld+json",
+    ".nt": "application/n-triples",
+    ".rdf": "application/rdf+xml",
+    ".html": "text/html",
+}
 RDFLIB = {".ttl": "turtle", ".nt": "nt", ".rdf": "xml"}
 PREFIXES = """PREFIX dcterms: <http://purl.org/dc/terms/>
 PREFIX enl: <https://w3id.org/eu-enlargement/ontology#>
 PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
 PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
 """
-
 
 
 def served_store(app):
@@ -110,6 +114,8 @@ class Page(HTMLParser):
         return " ".join(" ".join(self.text_parts).split())
 
     def rows_where(self, **attrs) -> list[Element]:
-        return [r for r in self.rows
-                if all(r.attrs.get("data-" + k.replace("_", "-")) == v for k, v in attrs.items())]
-
+        return [
+            r
+            for r in self.rows
+            if all(r.attrs.get("data-" + k.replace("_", "-")) == v for k, v in attrs.items())
+        ]

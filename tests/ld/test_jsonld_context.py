@@ -20,13 +20,21 @@ from enlargement_kg.core.validation import ontology_graph
 
 #: Published keys: their meaning never changes (add to this list, never edit it).
 STABLE = {
-    "country": str(ENL.country), "chapter": str(ENL.chapter), "cluster": str(ENL.cluster),
-    "blockedBy": str(ENL.blockedBy), "rate": str(ENL.rate), "refYear": str(ENL.refYear),
-    "datePrecision": str(ENL.datePrecision), "ChapterOpened": str(ENL.ChapterOpened),
+    "country": str(ENL.country),
+    "chapter": str(ENL.chapter),
+    "cluster": str(ENL.cluster),
+    "blockedBy": str(ENL.blockedBy),
+    "rate": str(ENL.rate),
+    "refYear": str(ENL.refYear),
+    "datePrecision": str(ENL.datePrecision),
+    "ChapterOpened": str(ENL.ChapterOpened),
     "ChapterProvisionallyClosed": str(ENL.ChapterProvisionallyClosed),
-    "EnlargementCountry": str(ENL.EnlargementCountry), "SourceDocument": str(ENL.SourceDocument),
-    "date": "http://purl.org/dc/terms/date", "source": "http://purl.org/dc/terms/source",
-    "title": "http://purl.org/dc/terms/title", "publisher": "http://purl.org/dc/terms/publisher",
+    "EnlargementCountry": str(ENL.EnlargementCountry),
+    "SourceDocument": str(ENL.SourceDocument),
+    "date": "http://purl.org/dc/terms/date",
+    "source": "http://purl.org/dc/terms/source",
+    "title": "http://purl.org/dc/terms/title",
+    "publisher": "http://purl.org/dc/terms/publisher",
     "label": "http://www.w3.org/2000/01/rdf-schema#label",
     "prefLabel": "http://www.w3.org/2004/02/skos/core#prefLabel",
     "note": "http://www.w3.org/2004/02/skos/core#note",
@@ -53,11 +61,14 @@ def test_keys_are_stable_and_cover_the_ontology(client):
         assert terms.get(key) == iri, key
     onto = ontology_graph()
     ns = str(ENL._NS)
-    defined = {str(s) for s in onto.subjects(RDF.type, None)
-               if str(s).startswith(ns) and str(s) != ns
-               and set(onto.objects(s, RDF.type)) & {OWL.Class, OWL.ObjectProperty,
-                                                     OWL.DatatypeProperty,
-                                                     OWL.AnnotationProperty}}
+    defined = {
+        str(s)
+        for s in onto.subjects(RDF.type, None)
+        if str(s).startswith(ns)
+        and str(s) != ns
+        and set(onto.objects(s, RDF.type))
+        & {OWL.Class, OWL.ObjectProperty, OWL.DatatypeProperty, OWL.AnnotationProperty}
+    }
     assert defined <= set(terms.values()), sorted(defined - set(terms.values()))
 
 
@@ -92,10 +103,18 @@ def test_edge_literals_round_trip():
     s = URIRef(BASE + "id/test/x")
     g = Graph()
     g.add((s, ENL.rate, Literal("90", datatype=URIRef("http://www.w3.org/2001/XMLSchema#decimal"))))
-    g.add((s, ENL.rate, Literal("1.5E1", datatype=URIRef("http://www.w3.org/2001/XMLSchema#double"))))
-    g.add((s, URIRef("http://purl.org/dc/terms/date"),
-           Literal("2024-06-01T10:00:00Z",
-                   datatype=URIRef("http://www.w3.org/2001/XMLSchema#dateTime"))))
+    g.add(
+        (s, ENL.rate, Literal("1.5E1", datatype=URIRef("http://www.w3.org/2001/XMLSchema#double")))
+    )
+    g.add(
+        (
+            s,
+            URIRef("http://purl.org/dc/terms/date"),
+            Literal(
+                "2024-06-01T10:00:00Z", datatype=URIRef("http://www.w3.org/2001/XMLSchema#dateTime")
+            ),
+        )
+    )
     label = URIRef("http://www.w3.org/2000/01/rdf-schema#label")
     g.add((s, label, Literal("Crna Gora", lang="sr")))
     g.add((s, label, Literal("untagged")))
@@ -121,10 +140,18 @@ def test_compaction_is_deterministic():
             g.add(t)
         outs.add(jsonld.compact(g, context_ref="http://x/context.jsonld"))
     assert len(outs) == 1
-    code = ("import sys; from enlargement_kg.core import jsonld; "
-            "from enlargement_kg.core.validation import ontology_graph as og; "
-            "sys.stdout.buffer.write(jsonld.compact(og(), context_ref='http://x/context.jsonld'))")
-    seeds = [subprocess.run([sys.executable, "-c", code], capture_output=True, check=True,
-                            env={"PYTHONHASHSEED": s, "PATH": "/usr/bin:/bin"}).stdout
-             for s in ("11", "12")]
+    code = (
+        "import sys; from enlargement_kg.core import jsonld; "
+        "from enlargement_kg.core.validation import ontology_graph as og; "
+        "sys.stdout.buffer.write(jsonld.compact(og(), context_ref='http://x/context.jsonld'))"
+    )
+    seeds = [
+        subprocess.run(
+            [sys.executable, "-c", code],
+            capture_output=True,
+            check=True,
+            env={"PYTHONHASHSEED": s, "PATH": "/usr/bin:/bin"},
+        ).stdout
+        for s in ("11", "12")
+    ]
     assert seeds[0] == seeds[1] == outs.pop()

@@ -24,11 +24,15 @@ def test_linked_data_over_http(live):
     assert (URIRef(MNE), None, None) in jl and isomorphic(jl, nt)
     r = requests.get(f"{live.url}/id/country/MNE", headers={"Accept": "text/turtle"})
     assert r.status_code == 200 and r.headers["Vary"] == "Accept"
-    again = requests.get(f"{live.url}/id/country/MNE",
-                         headers={"Accept": "text/turtle", "If-None-Match": r.headers["ETag"]})
+    again = requests.get(
+        f"{live.url}/id/country/MNE",
+        headers={"Accept": "text/turtle", "If-None-Match": r.headers["ETag"]},
+    )
     assert again.status_code == 304 and again.content == b""
-    since = requests.get(f"{live.url}/id/country/MNE", headers={
-        "Accept": "text/turtle", "If-Modified-Since": r.headers["Last-Modified"]})
+    since = requests.get(
+        f"{live.url}/id/country/MNE",
+        headers={"Accept": "text/turtle", "If-Modified-Since": r.headers["Last-Modified"]},
+    )
     assert since.status_code == 304
     missing = requests.get(f"{live.url}/id/country/QQQ", headers={"Accept": "text/html"})
     assert missing.status_code == 404 and "text/html" in missing.headers["Content-Type"]

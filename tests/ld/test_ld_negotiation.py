@@ -48,6 +48,7 @@ KINDS: dict[str, str] = {
     "named-graph": "graph/kg/facts/XKX",
 }
 
+
 @pytest.fixture(scope="session")
 def samples(app) -> dict[str, str]:
     """KINDS resolved to IRIs."""
@@ -61,9 +62,11 @@ def samples(app) -> dict[str, str]:
             out[kind] = BASE + ref
     return out
 
+
 def path_of(iri: str) -> str:
     assert iri.startswith(BASE)
-    return "/" + iri[len(BASE):]
+    return "/" + iri[len(BASE) :]
+
 
 def links(resp) -> dict[str, str]:
     """``Link`` alternates as {media type: target}."""
@@ -74,6 +77,7 @@ def links(resp) -> dict[str, str]:
         if attrs.get("rel") == '"alternate"':
             out[attrs["type"].strip('"')] = target.strip("<>")
     return out
+
 
 @pytest.mark.parametrize("kind", sorted(KINDS))
 def test_every_kind_dereferences_in_every_format(client, samples, kind):
@@ -112,19 +116,26 @@ def test_every_kind_dereferences_in_every_format(client, samples, kind):
         assert len(g) == len(reference), (suffix, len(g), len(reference))
         assert isomorphic(g, reference), f"{path}{suffix} is not the same graph as .nt"
 
+
 def test_matrix_covers_every_class_and_kind_in_the_graph(client, app, samples):
     """Beyond the named kinds: one resource of every class that minted resources have, and
     of every ``id/{kind}/`` path, dereferences in the five formats to the same graph."""
-    rows = select(app, """
+    rows = select(
+        app,
+        """
         SELECT ?type (MIN(STR(?s)) AS ?x) WHERE {
           ?s a ?type . FILTER (STRSTARTS(STR(?s), "https://w3id.org/eu-enlargement/id/"))
-        } GROUP BY ?type""")
+        } GROUP BY ?type""",
+    )
     iris = {str(r["x"]) for r in rows}
-    kinds = select(app, """
+    kinds = select(
+        app,
+        """
         SELECT ?kind (MIN(STR(?s)) AS ?x) WHERE {
           ?s ?p ?o . FILTER (STRSTARTS(STR(?s), "https://w3id.org/eu-enlargement/id/"))
           BIND (STRBEFORE(STRAFTER(STR(?s), "/id/"), "/") AS ?kind)
-        } GROUP BY ?kind""")
+        } GROUP BY ?kind""",
+    )
     iris |= {str(r["x"]) for r in kinds}
     assert len(iris) >= 40
     for iri in sorted(iris - set(samples.values())):
@@ -138,6 +149,7 @@ def test_matrix_covers_every_class_and_kind_in_the_graph(client, app, samples):
         assert (URIRef(iri), None, None) in parsed[0], iri
         assert all(isomorphic(parsed[0], g) for g in parsed[1:]), iri
 
+
 def test_description_holds_labels_incoming_facts_and_their_sources(client, samples):
     """A chapter's description: its own triples, the label of its cluster, the facts that
     point to it with their dates, and those facts' sources with title and URL."""
@@ -149,8 +161,9 @@ def test_description_holds_labels_incoming_facts_and_their_sources(client, sampl
     skos = "http://www.w3.org/2004/02/skos/core#"
     assert (ch, URIRef(enl + "inCluster"), cluster) in g
     assert (cluster, URIRef(skos + "prefLabel"), None) in g
-    facts = {f for f in g.subjects(URIRef(enl + "chapter"), ch)
-             if (f, URIRef(dct + "source"), None) in g}
+    facts = {
+        f for f in g.subjects(URIRef(enl + "chapter"), ch) if (f, URIRef(dct + "source"), None) in g
+    }
     assert len(facts) >= 5
     for f in facts:
         assert (f, URIRef(dct + "date"), None) in g
@@ -158,19 +171,22 @@ def test_description_holds_labels_incoming_facts_and_their_sources(client, sampl
             assert (src, URIRef(dct + "title"), None) in g
             assert (src, URIRef("https://schema.org/url"), None) in g
 
-@pytest.mark.parametrize(("accept", "expected"), [
-    ("text/turtle;q=0.5, application/ld+json", "application/ld+json"),
-    ("application/n-triples;q=0.9, application/rdf+xml;q=0.95", "application/rdf+xml"),
-    ("text/html;q=0.1, */*;q=0.5", "text/turtle"),
-    ("text/html,application/xhtml+xml,application/xml;q=0.9,image/avif,*/*;q=0.8",
-     "text/html"),
-    ("*/*", "text/turtle"),
-    ("text/*", "text/turtle"),
-    ("text/plain", "application/n-triples"),
-    ("application/json", "application/ld+json"),
-    ("application/xml;q=0.3, text/html;q=0.2", "application/rdf+xml"),
-    ("", "text/turtle"),
-])
+
+@pytest.mark.parametrize(
+    ("accept", "expected"),
+    [
+        ("text/turtle;q=0.5, application/ld+json", "application/ld+json"),
+        ("application/n-triples;q=0.9, application/rdf+xml;q=0.95", "application/rdf+xml"),
+        ("text/html;q=0.1, */*;q=0.5", "text/turtle"),
+        ("text/html,application/xhtml+xml,application/xml;q=0.9,image/avif,*/*;q=0.8", "text/html"),
+        ("*/*", "text/turtle"),
+        ("text/*", "text/turtle"),
+        ("text/plain", "application/n-triples"),
+        ("application/json", "application/ld+json"),
+        ("application/xml;q=0.3, text/html;q=0.2", "application/rdf+xml"),
+        ("", "text/turtle"),
+    ],
+)
 def test_accept_q_values(client, accept, expected):
     headers = {"Accept": accept} if accept else {}
     r = client.get("/id/country/MNE", headers=headers)
@@ -178,9 +194,16 @@ def test_accept_q_values(client, accept, expected):
     assert r.mimetype == expected
     assert r.headers["Vary"] == "Accept"
 
-@pytest.mark.parametrize("accept", ["image/png", "application/pdf, text/csv",
-                                    "text/turtle;q=0, application/ld+json;q=0, text/html;q=0, "
-                                    "application/n-triples;q=0, application/rdf+xml;q=0"])
+
+@pytest.mark.parametrize(
+    "accept",
+    [
+        "image/png",
+        "application/pdf, text/csv",
+        "text/turtle;q=0, application/ld+json;q=0, text/html;q=0, "
+        "application/n-triples;q=0, application/rdf+xml;q=0",
+    ],
+)
 def test_nothing_acceptable_is_406_listing_the_offered_types(client, accept):
     r = client.get("/id/country/MNE", headers={"Accept": accept})
     assert r.status_code == 406
@@ -188,6 +211,7 @@ def test_nothing_acceptable_is_406_listing_the_offered_types(client, accept):
     body = r.get_data(as_text=True)
     for media in MEDIA.values():
         assert media in body, (media, body)
+
 
 @pytest.mark.parametrize("suffix", ALL_SUFFIXES)
 def test_revalidation_gives_304(client, suffix):
@@ -207,14 +231,19 @@ def test_revalidation_gives_304(client, suffix):
     both = client.get(path, headers={"If-None-Match": '"nope"', "If-Modified-Since": modified})
     assert both.status_code == 200 and both.data == first.data
 
+
 def test_revalidation_by_accept(client):
     first = client.get("/id/country/MNE", headers={"Accept": "application/ld+json"})
-    r = client.get("/id/country/MNE", headers={"Accept": "application/ld+json",
-                                                "If-None-Match": first.headers["ETag"]})
+    r = client.get(
+        "/id/country/MNE",
+        headers={"Accept": "application/ld+json", "If-None-Match": first.headers["ETag"]},
+    )
     assert r.status_code == 304
-    other = client.get("/id/country/MNE", headers={"Accept": "text/turtle",
-                                                    "If-None-Match": first.headers["ETag"]})
+    other = client.get(
+        "/id/country/MNE", headers={"Accept": "text/turtle", "If-None-Match": first.headers["ETag"]}
+    )
     assert other.status_code == 200 and other.mimetype == "text/turtle"
+
 
 def test_unknown_iri_is_a_helpful_404_in_every_format(client):
     r = client.get("/id/country/MNEE", headers={"Accept": "text/html"})
@@ -239,29 +268,47 @@ def test_unknown_iri_is_a_helpful_404_in_every_format(client):
     assert BASE + "id/country/MNE" in doc["error"]["did_you_mean"]
     assert len(Graph().parse(data=r.data, format="json-ld")) == 0
 
-@pytest.mark.parametrize("path", ["/id/chapter/99", "/id/nothing/here", "/id/country/MNE.xyz",
-                                  "/id/", "/graph/kg/facts/QQQ", "/id/country/mne"])
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/id/chapter/99",
+        "/id/nothing/here",
+        "/id/country/MNE.xyz",
+        "/id/",
+        "/graph/kg/facts/QQQ",
+        "/id/country/mne",
+    ],
+)
 def test_unknown_paths_are_404(client, path):
     r = client.get(path, headers={"Accept": "text/turtle"})
     assert r.status_code == 404
     assert r.mimetype == "text/turtle"
 
+
 def test_case_and_typo_suggestions(client):
 
-    page = Page(client.get("/id/country/mne", headers={"Accept": "text/html"})
-                .get_data(as_text=True))
+    page = Page(
+        client.get("/id/country/mne", headers={"Accept": "text/html"}).get_data(as_text=True)
+    )
     assert ("/id/country/MNE", "Montenegro") in page.links
-    page = Page(client.get("/graph/kg/facts/MNEE", headers={"Accept": "text/html"})
-                .get_data(as_text=True))
+    page = Page(
+        client.get("/graph/kg/facts/MNEE", headers={"Accept": "text/html"}).get_data(as_text=True)
+    )
     assert any(h == "/graph/kg/facts/MNE" for h, _ in page.links)
+
 
 def test_named_graph_serves_its_content(client, app):
     """A named graph's IRI: exactly the graph's triples (documented choice)."""
     g = parse_rdf(client, client.get("/graph/kg/facts/XKX.nt").data, ".nt")
-    rows = select(app, "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g",
-                  g=URIRef(BASE + "graph/kg/facts/XKX"))
+    rows = select(
+        app,
+        "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g",
+        g=URIRef(BASE + "graph/kg/facts/XKX"),
+    )
     assert len(g) == int(rows[0]["n"]) > 0
     assert all(str(s).startswith(BASE + "id/fact/XKX/") for s in g.subjects())
+
 
 def test_head_and_cors(client):
     r = client.head("/id/country/MNE.ttl")

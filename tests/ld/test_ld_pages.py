@@ -16,8 +16,10 @@ from enlargement_kg.core.describe import format_date
 
 MNE = BASE + "id/country/MNE"
 TEN = ("ALB", "BIH", "GEO", "MDA", "MKD", "MNE", "SRB", "TUR", "UKR", "XKX")
-DAY = re.compile(r"^\d{1,2} (January|February|March|April|May|June|July|August|September|"
-                 r"October|November|December) \d{4}$")
+DAY = re.compile(
+    r"^\d{1,2} (January|February|March|April|May|June|July|August|September|"
+    r"October|November|December) \d{4}$"
+)
 
 
 def page(client, path: str) -> Page:
@@ -28,16 +30,19 @@ def page(client, path: str) -> Page:
     return Page(r.get_data(as_text=True))
 
 
-@pytest.mark.parametrize(("value", "expected"), [
-    (Literal("2013-04", datatype=XSD.gYearMonth), "April 2013"),
-    ("2013-04", "April 2013"),
-    (Literal("2010", datatype=XSD.gYear), "2010"),
-    ("2012-12-18", "18 December 2012"),
-    (Literal("2012-12-18", datatype=XSD.date), "18 December 2012"),
-    ("2026-02-27T09:30:00Z", "27 February 2026, 09:30 UTC"),
-    ("2025-02-30", "2025-02-30"),
-    ("not a date", "not a date"),
-])
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        (Literal("2013-04", datatype=XSD.gYearMonth), "April 2013"),
+        ("2013-04", "April 2013"),
+        (Literal("2010", datatype=XSD.gYear), "2010"),
+        ("2012-12-18", "18 December 2012"),
+        (Literal("2012-12-18", datatype=XSD.date), "18 December 2012"),
+        ("2026-02-27T09:30:00Z", "27 February 2026, 09:30 UTC"),
+        ("2025-02-30", "2025-02-30"),
+        ("not a date", "not a date"),
+    ],
+)
 def test_format_date(value, expected):
     """A date is shown at its precision: never a day its source did not give."""
     assert format_date(value) == expected
@@ -46,16 +51,22 @@ def test_format_date(value, expected):
 def test_country_page_timeline_in_date_order_with_sources(client, app):
     p = page(client, "/id/country/MNE")
     assert p.h1.strip() == "Montenegro"
-    timeline = [r for r in p.rows if r.attrs.get("data-type") and r.tag == "tr"
-                and r.attrs.get("data-date") is not None]
-    events = select(app, """
+    timeline = [
+        r
+        for r in p.rows
+        if r.attrs.get("data-type") and r.tag == "tr" and r.attrs.get("data-date") is not None
+    ]
+    events = select(
+        app,
+        """
         SELECT DISTINCT ?c ?f WHERE {
           ?f enl:country ?c ; a ?t . ?t rdfs:subClassOf* enl:AccessionEvent }""",
-                    c=URIRef(MNE))
+        c=URIRef(MNE),
+    )
     timeline_iris = [r.attrs["data-iri"] for r in timeline]
     assert {str(e["f"]) for e in events} <= set(timeline_iris)
     # the accession timeline table comes first; its dates never go backwards
-    first = timeline[:len(events)]
+    first = timeline[: len(events)]
     dates = [r.attrs["data-date"] for r in first]
     assert dates == sorted(dates)
     for row in first:  # every fact links to its source: the document's URL and its record
@@ -65,9 +76,13 @@ def test_country_page_timeline_in_date_order_with_sources(client, app):
 
 
 def test_country_page_lists_provisionally_closed_chapters_in_date_order(client, app):
-    rows = select(app, """
+    rows = select(
+        app,
+        """
         SELECT ?c ?f ?date ?n WHERE { ?f a enl:ChapterProvisionallyClosed ; enl:country ?c ;
-          dcterms:date ?date ; enl:chapter/enl:chapterNumber ?n }""", c=URIRef(MNE))
+          dcterms:date ?date ; enl:chapter/enl:chapterNumber ?n }""",
+        c=URIRef(MNE),
+    )
     expected = sorted((str(r["date"]), int(r["n"])) for r in rows)
     assert len(expected) >= 13
     p = page(client, "/id/country/MNE")
@@ -76,7 +91,7 @@ def test_country_page_lists_provisionally_closed_chapters_in_date_order(client, 
         if r.attrs.get("data-type") == "ChapterProvisionallyClosed" and r.tag == "tr":
             m = re.search(r"Chapter (\d+):", r.text)
             shown.append((r.attrs["data-date"], int(m.group(1))))
-    shown = shown[:len(expected)]  # the timeline; the same facts are not listed again
+    shown = shown[: len(expected)]  # the timeline; the same facts are not listed again
     assert [d for d, _ in shown] == sorted(d for d, _ in shown)
     assert sorted(shown) == expected
     # the first closing, chapter 25 on 18 December 2012, leads; chapter 26 follows on the day
@@ -84,13 +99,18 @@ def test_country_page_lists_provisionally_closed_chapters_in_date_order(client, 
     assert shown[0] == ("2012-12-18", 25)
     assert shown[1] == ("2013-04-15", 26)
     # a date known to the month reads as the month, never as its first day
-    june = [r for r in p.rows if r.attrs.get("data-date") == "2015-06"
-            and r.attrs.get("data-type") == "IntergovernmentalConference"]
+    june = [
+        r
+        for r in p.rows
+        if r.attrs.get("data-date") == "2015-06"
+        and r.attrs.get("data-type") == "IntergovernmentalConference"
+    ]
     assert june and june[0].text.startswith("June 2015"), [r.text for r in june]
     chapter_rows = {r.attrs["data-chapter"]: r for r in p.rows if "data-chapter" in r.attrs}
     closed = {n for _, n in expected}
-    assert {int(k) for k, r in chapter_rows.items()
-            if r.attrs["data-status"] == "provisionally closed"} == closed
+    assert {
+        int(k) for k, r in chapter_rows.items() if r.attrs["data-status"] == "provisionally closed"
+    } == closed
 
 
 def test_country_page_status_defence_ties_and_blocks(client):
@@ -105,9 +125,12 @@ def test_country_page_status_defence_ties_and_blocks(client):
 
 
 def test_pages_show_labels_not_iris(client, app):
-    fact = select(app, "SELECT (MIN(STR(?f)) AS ?x) WHERE { ?f a enl:ChapterProvisionallyClosed ; "
-                         "enl:chapter <https://w3id.org/eu-enlargement/id/chapter/26> }")[0]["x"]
-    p = page(client, "/" + str(fact)[len(BASE):])
+    fact = select(
+        app,
+        "SELECT (MIN(STR(?f)) AS ?x) WHERE { ?f a enl:ChapterProvisionallyClosed ; "
+        "enl:chapter <https://w3id.org/eu-enlargement/id/chapter/26> }",
+    )[0]["x"]
+    p = page(client, "/" + str(fact)[len(BASE) :])
     assert ("/id/chapter/26", "Chapter 26: Education and culture") in p.links
     assert ("/id/country/MNE", "Montenegro") in p.links
     for href, text in p.links:
@@ -135,13 +158,19 @@ def test_chapter_page_lists_every_country_status(client):
 
 
 def test_source_page_lists_the_facts_citing_it(client, app):
-    src = select(app, """SELECT ?s (COUNT(DISTINCT ?f) AS ?n) WHERE {
-        ?f dcterms:source ?s ; enl:country ?c } GROUP BY ?s ORDER BY DESC(?n) STR(?s) LIMIT 1""")[0]
+    src = select(
+        app,
+        """SELECT ?s (COUNT(DISTINCT ?f) AS ?n) WHERE {
+        ?f dcterms:source ?s ; enl:country ?c } GROUP BY ?s ORDER BY DESC(?n) STR(?s) LIMIT 1""",
+    )[0]
     iri, n = str(src["s"]), int(src["n"])
-    meta = select(app, """SELECT ?s ?title ?url ?pub WHERE { ?s dcterms:title ?title ;
+    meta = select(
+        app,
+        """SELECT ?s ?title ?url ?pub WHERE { ?s dcterms:title ?title ;
         <https://schema.org/url> ?url ; dcterms:publisher/skos:prefLabel ?pub }""",
-                  s=URIRef(iri))[0]
-    p = page(client, "/" + iri[len(BASE):])
+        s=URIRef(iri),
+    )[0]
+    p = page(client, "/" + iri[len(BASE) :])
     assert p.h1.strip() == str(meta["title"])
     assert (str(meta["url"]), str(meta["url"])) in p.links
     assert str(meta["pub"]) in p.text
@@ -159,8 +188,17 @@ def test_home_page(client):
     mne = [r for r in rows if r.attrs["data-country"] == "MNE"][0]
     assert "Negotiating" in mne.text and "29 June 2012" in mne.text
     hrefs = {h for h, _ in p.links}
-    for target in ("/sparql", "/queries", "/ontology", "/-/validation", "/export/", "/catalog",
-                   "/context.jsonld", "/id/country/MNE", "/id/cluster/6"):
+    for target in (
+        "/sparql",
+        "/queries",
+        "/ontology",
+        "/-/validation",
+        "/export/",
+        "/catalog",
+        "/context.jsonld",
+        "/id/country/MNE",
+        "/id/cluster/6",
+    ):
         assert target in hrefs, target
     assert {f"/id/chapter/{n}" for n in range(1, 36)} <= hrefs
 

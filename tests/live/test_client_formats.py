@@ -28,8 +28,9 @@ def test_graph_answers_in_every_format(live, query, fmt):
     assert (URIRef(MNE), None, None) in answer
 
 
-@pytest.mark.parametrize("query,key", [
-    ("SELECT ?s WHERE { ?s ?p ?o } LIMIT 3", "s"), ("ASK { ?s ?p ?o }", None)])
+@pytest.mark.parametrize(
+    "query,key", [("SELECT ?s WHERE { ?s ?p ?o } LIMIT 3", "s"), ("ASK { ?s ?p ?o }", None)]
+)
 @pytest.mark.parametrize("fmt", (XML, JSON, CSV, TSV))
 def test_table_answers_in_every_format(live, query, key, fmt):
     sw = SPARQLWrapper(live.sparql)
@@ -37,8 +38,7 @@ def test_table_answers_in_every_format(live, query, key, fmt):
     sw.setReturnFormat(fmt)
     answer = sw.query().convert()
     if fmt == JSON:
-        assert answer["boolean"] is True if key is None else \
-            len(answer["results"]["bindings"]) == 3
+        assert answer["boolean"] is True if key is None else len(answer["results"]["bindings"]) == 3
     elif fmt == XML:
         tag = "boolean" if key is None else "result"
         assert len(answer.getElementsByTagName(tag)) == (1 if key is None else 3)

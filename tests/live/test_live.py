@@ -19,8 +19,11 @@ ENL = "https://w3id.org/eu-enlargement/ontology#"
 
 
 def test_readme_tour(live):
-    r = requests.get(live.sparql, params={"query": "ASK{?s ?p ?o}"},
-                     headers={"Accept": "application/sparql-results+json"})
+    r = requests.get(
+        live.sparql,
+        params={"query": "ASK{?s ?p ?o}"},
+        headers={"Accept": "application/sparql-results+json"},
+    )
     assert r.json() == {"head": {}, "boolean": True}
     r = requests.get(f"{live.url}/id/country/MNE", headers={"Accept": "text/turtle"})
     g = Graph().parse(data=r.text, format="turtle")
@@ -88,13 +91,17 @@ def test_runaway_query_is_stopped_while_others_are_served(live):
     keeps getting answers meanwhile."""
     import threading
 
-    runaway = ("SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l }")
+    runaway = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l }"
     result = {}
 
     def slow():
         t0 = time.perf_counter()
-        r = requests.get(live.sparql, params={"query": runaway},
-                         headers={"Accept": "application/json"}, timeout=30)
+        r = requests.get(
+            live.sparql,
+            params={"query": runaway},
+            headers={"Accept": "application/json"},
+            timeout=30,
+        )
         result["status"], result["seconds"] = r.status_code, time.perf_counter() - t0
         result["body"] = r.text
 
@@ -121,13 +128,19 @@ def test_a_costly_answer_is_made_once_for_both_workers(live):
     """The two gunicorn workers share costly answers (core/shared_cache.py): asked on new
     connections, which gunicorn spreads over its workers, the query is made once; every
     other request, in either worker, is a cache hit."""
-    q = ("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o . ?o ?p2 ?o2 } "  # ~16 ms in process
-         f"# {time.time_ns()}")
+    q = (
+        "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o . ?o ?p2 ?o2 } "  # ~16 ms in process
+        f"# {time.time_ns()}"
+    )
     seen = []
     for _ in range(16):
         with requests.Session() as s:  # a connection of its own
-            r = s.get(live.url + "/sparql", params={"query": q},
-                      headers={"Accept": "application/sparql-results+json"}, timeout=30)
+            r = s.get(
+                live.url + "/sparql",
+                params={"query": q},
+                headers={"Accept": "application/sparql-results+json"},
+                timeout=30,
+            )
         assert r.status_code == 200
         seen.append((r.headers["X-Cache"], r.text))
     assert [c for c, _ in seen].count("miss") == 1, seen
@@ -142,10 +155,13 @@ def test_a_stopped_server_exits_cleanly(built_store, query_workers):
     background threads do not survive a fork, and each worker then crashed at exit
     (SIGSEGV or SIGABRT, "std::system_error: Invalid argument"), with query workers or
     without (ENLARGEMENT_KG_QUERY_WORKERS=0: every query in the gunicorn workers)."""
-    server = start_server("--store", str(built_store),
-                          env={"ENLARGEMENT_KG_QUERY_WORKERS": query_workers})
-    for q in ("SELECT ?p ?o WHERE { <https://w3id.org/eu-enlargement/id/country/MNE> ?p ?o }",
-              "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"):
+    server = start_server(
+        "--store", str(built_store), env={"ENLARGEMENT_KG_QUERY_WORKERS": query_workers}
+    )
+    for q in (
+        "SELECT ?p ?o WHERE { <https://w3id.org/eu-enlargement/id/country/MNE> ?p ?o }",
+        "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }",
+    ):
         for _ in range(8):
             with requests.Session() as s:  # new connections reach both workers
                 assert s.get(server.sparql, params={"query": q}).status_code == 200
@@ -186,9 +202,11 @@ def test_an_answer_comes_in_one_segment(live):
     segments, two wake-ups of the client per answer. web/server.py corks the socket around
     a ready response. Counted by the client's kernel (TCP_INFO tcpi_segs_in) over 40
     answers on one connection."""
+
     def segments_in(sock: socket.socket) -> int:
-        return struct.unpack_from("I", sock.getsockopt(socket.IPPROTO_TCP, socket.TCP_INFO,
-                                                       256), 140)[0]
+        return struct.unpack_from(
+            "I", sock.getsockopt(socket.IPPROTO_TCP, socket.TCP_INFO, 256), 140
+        )[0]
 
     query = f"/sparql?query=ASK%7B%3Fs%20%3Fp%20%3Fo%7D%23{time.time_ns()}"
     with socket.create_connection(("127.0.0.1", live.port)) as sock:

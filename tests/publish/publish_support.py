@@ -38,9 +38,12 @@ def named_graphs(store: Store) -> set[str]:
 
 def graph_of(store: Store, graph: str | None) -> Graph:
     """One named graph of a store (or, with None, the union of all) as an rdflib graph."""
-    res = store.execute(Q_ALL, result_format=formats.by_name("json"),
-                        graph_format=formats.by_name("ntriples"),
-                        dataset=Dataset(default_graphs=(graph,)) if graph else None)
+    res = store.execute(
+        Q_ALL,
+        result_format=formats.by_name("json"),
+        graph_format=formats.by_name("ntriples"),
+        dataset=Dataset(default_graphs=(graph,)) if graph else None,
+    )
     g = Graph()
     g.parse(data=res.body.decode("utf-8"), format="nt")
     return g
@@ -61,7 +64,7 @@ def assert_isomorphic_per_graph(served: Store, loaded: Store) -> int:
     """Every named graph of ``served`` is isomorphic to the same graph of ``loaded`` (and
     there are no others); returns the number of graphs compared."""
     mine, theirs = named_graphs(served), named_graphs(loaded)
-    assert mine == theirs, (sorted(mine ^ theirs))
+    assert mine == theirs, sorted(mine ^ theirs)
     for g in sorted(mine):
         a, b = graph_of(served, g), graph_of(loaded, g)
         assert len(a) == len(b) and isomorphic(a, b), f"graph {g} differs after the round trip"
@@ -86,16 +89,19 @@ def validate_dcat_ap(catalogue: Graph) -> ShaclOutcome:
     """pySHACL with the SEMIC DCAT-AP 3.0.1 shapes; the violations as readable lines."""
     from pyshacl import validate
 
-    _conforms, report, _text = validate(catalogue, shacl_graph=dcat_ap_shapes(),
-                                        advanced=True, allow_warnings=True)
+    _conforms, report, _text = validate(
+        catalogue, shacl_graph=dcat_ap_shapes(), advanced=True, allow_warnings=True
+    )
     violations, warnings, total = [], 0, 0
     # top-level results only (a warning's sh:detail carries nested results of its own)
     for r in report.objects(None, SH.result):
         total += 1
         sev = report.value(r, SH.resultSeverity)
         if sev == SH.Violation:
-            violations.append(f"{report.value(r, SH.focusNode)} {report.value(r, SH.resultPath)}"
-                              f": {report.value(r, SH.resultMessage)}")
+            violations.append(
+                f"{report.value(r, SH.focusNode)} {report.value(r, SH.resultPath)}"
+                f": {report.value(r, SH.resultMessage)}"
+            )
         elif sev == SH.Warning:
             warnings += 1
     return ShaclOutcome(violations, warnings, total)
@@ -180,8 +186,7 @@ class Virtuoso:
     def missing() -> str | None:
         for binary in ("virtuoso-t", "isql-vt"):
             if shutil.which(binary) is None:
-                return (f"{binary} is not installed (apt-get install -y "
-                        "virtuoso-opensource-7-bin)")
+                return f"{binary} is not installed (apt-get install -y virtuoso-opensource-7-bin)"
         return None
 
     def start(self, timeout: float = 90.0) -> None:
@@ -190,33 +195,42 @@ class Virtuoso:
         db = self.folder / "db"
         (db / "www").mkdir(parents=True, exist_ok=True)
         ini = self.folder / "virtuoso.ini"
-        ini.write_text(VIRTUOSO_INI.format(db=db, sql_port=self.sql_port,
-                                           http_port=self.http_port))
+        ini.write_text(VIRTUOSO_INI.format(db=db, sql_port=self.sql_port, http_port=self.http_port))
         log = open(self.folder / "stdout.log", "wb")  # noqa: SIM115 - closed in stop()
         self._log = log
-        self.proc = subprocess.Popen(["virtuoso-t", "+configfile", str(ini), "+foreground"],
-                                     cwd=self.folder, stdout=log, stderr=subprocess.STDOUT,
-                                     start_new_session=True)
+        self.proc = subprocess.Popen(
+            ["virtuoso-t", "+configfile", str(ini), "+foreground"],
+            cwd=self.folder,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
         t0 = time.monotonic()
         while time.monotonic() - t0 < timeout:
             if self.proc.poll() is not None:
-                raise RuntimeError(f"virtuoso exited with {self.proc.returncode}: "
-                                   + self.log_tail())
+                raise RuntimeError(
+                    f"virtuoso exited with {self.proc.returncode}: " + self.log_tail()
+                )
             try:
-                r = requests.get(self.sparql, params={"query": "SELECT (1 AS ?x) {}"},
-                                 headers={"Accept": "application/sparql-results+json"},
-                                 timeout=2)
+                r = requests.get(
+                    self.sparql,
+                    params={"query": "SELECT (1 AS ?x) {}"},
+                    headers={"Accept": "application/sparql-results+json"},
+                    timeout=2,
+                )
                 if r.status_code == 200:
                     break
             except requests.ConnectionError:
                 pass
             time.sleep(0.3)
         else:
-            raise TimeoutError(f"virtuoso did not answer within {timeout} s: "
-                               + self.log_tail())
-        res = subprocess.run(["isql-vt", f"127.0.0.1:{self.sql_port}", "dba", "dba",
-                              f"exec={VIRTUOSO_GRANTS}"], capture_output=True, text=True,
-                             timeout=60)
+            raise TimeoutError(f"virtuoso did not answer within {timeout} s: " + self.log_tail())
+        res = subprocess.run(
+            ["isql-vt", f"127.0.0.1:{self.sql_port}", "dba", "dba", f"exec={VIRTUOSO_GRANTS}"],
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
         if res.returncode != 0:
             raise RuntimeError(f"isql-vt failed: {res.stdout} {res.stderr}")
 
@@ -228,8 +242,12 @@ class Virtuoso:
         """Triples per named graph, by a SPARQL query at the store."""
         import requests
 
-        r = requests.get(self.sparql, params={"query": Q_COUNTS},
-                         headers={"Accept": "application/sparql-results+json"}, timeout=60)
+        r = requests.get(
+            self.sparql,
+            params={"query": Q_COUNTS},
+            headers={"Accept": "application/sparql-results+json"},
+            timeout=60,
+        )
         r.raise_for_status()
         out = {b["g"]["value"]: int(b["n"]["value"]) for b in r.json()["results"]["bindings"]}
         return {g: n for g, n in out.items() if graphs is None or g in graphs}
@@ -248,5 +266,8 @@ class Virtuoso:
 
 def source_counts(store: Store) -> dict[str, int]:
     """Triples per named graph of a store (distinct within each graph)."""
-    return {str(r["g"]): int(r["n"].toPython()) for r in store.select(Q_COUNTS)
-            if isinstance(r.get("g"), URIRef)}
+    return {
+        str(r["g"]): int(r["n"].toPython())
+        for r in store.select(Q_COUNTS)
+        if isinstance(r.get("g"), URIRef)
+    }

@@ -34,9 +34,13 @@ def papp(built_store, tmp_path_factory):
     from enlargement_kg.web import create_app
 
     tmp = tmp_path_factory.mktemp("publish-catalog")
-    application = create_app({"store_path": built_store, "query_workers": 1,
-                              "extra": {"dumps_dir": str(tmp / "dumps"),
-                                        "releases_dir": str(tmp / "releases")}})
+    application = create_app(
+        {
+            "store_path": built_store,
+            "query_workers": 1,
+            "extra": {"dumps_dir": str(tmp / "dumps"), "releases_dir": str(tmp / "releases")},
+        }
+    )
     application.config["RELEASES_DIR"] = tmp / "releases"
     yield application
     application.extensions["enlargement_kg"].store.close()
@@ -77,8 +81,14 @@ def test_catalogue_describes_the_dataset(client):
     g = turtle(client, "/catalog.ttl")
     assert (CATALOG, RDF.type, DCAT.Catalog) in g
     assert (CATALOG, DCAT.dataset, DATASET) in g
-    for p in (DCTERMS.title, DCTERMS.description, DCTERMS.publisher, DCTERMS.issued,
-              DCTERMS.modified, URIRef(DCAT3 + "version")):
+    for p in (
+        DCTERMS.title,
+        DCTERMS.description,
+        DCTERMS.publisher,
+        DCTERMS.issued,
+        DCTERMS.modified,
+        URIRef(DCAT3 + "version"),
+    ):
         assert g.value(DATASET, p) is not None, p
     assert (DATASET, DCTERMS.license, LICENCE) in g
     themes = set(g.objects(DATASET, DCAT.theme))
@@ -107,7 +117,8 @@ def test_one_distribution_per_dump_with_size_and_checksum(client):
         with client.get(f"/export/{f['name']}") as r:
             body = r.get_data()
         assert g.value(d, DCAT.byteSize) == Literal(
-            str(len(body)), datatype=URIRef("http://www.w3.org/2001/XMLSchema#nonNegativeInteger"))
+            str(len(body)), datatype=URIRef("http://www.w3.org/2001/XMLSchema#nonNegativeInteger")
+        )
         checksum = g.value(d, SPDX.checksum)
         assert g.value(checksum, SPDX.algorithm) == SHA256
         assert str(g.value(checksum, SPDX.checksumValue)) == hashlib.sha256(body).hexdigest()
@@ -116,17 +127,24 @@ def test_one_distribution_per_dump_with_size_and_checksum(client):
         assert (d, DCAT.compressFormat, None) in g if f["compressed"] else True
         assert str(g.value(d, DCAT.accessURL)).endswith("/export/")
         assert str(g.value(d, DCTERMS.format)).startswith(
-            "http://publications.europa.eu/resource/authority/file-type/")
+            "http://publications.europa.eu/resource/authority/file-type/"
+        )
 
 
-@pytest.mark.parametrize("suffix,accept,media", [
-    (".ttl", None, "text/turtle"), (".jsonld", None, "application/ld+json"),
-    (".rdf", None, "application/rdf+xml"), (".nt", None, "application/n-triples"),
-    ("", "text/turtle", "text/turtle"), ("", "application/ld+json", "application/ld+json"),
-    ("", "application/rdf+xml", "application/rdf+xml"),
-    ("", "text/html,application/xhtml+xml,*/*;q=0.8", "text/html"),
-    ("", None, "text/turtle"),
-])
+@pytest.mark.parametrize(
+    "suffix,accept,media",
+    [
+        (".ttl", None, "text/turtle"),
+        (".jsonld", None, "application/ld+json"),
+        (".rdf", None, "application/rdf+xml"),
+        (".nt", None, "application/n-triples"),
+        ("", "text/turtle", "text/turtle"),
+        ("", "application/ld+json", "application/ld+json"),
+        ("", "application/rdf+xml", "application/rdf+xml"),
+        ("", "text/html,application/xhtml+xml,*/*;q=0.8", "text/html"),
+        ("", None, "text/turtle"),
+    ],
+)
 def test_catalogue_formats(client, suffix, accept, media):
     r = client.get("/catalog" + suffix, headers={"Accept": accept} if accept else {})
     assert r.status_code == 200 and r.mimetype == media
@@ -134,8 +152,11 @@ def test_catalogue_formats(client, suffix, accept, media):
     if media == "text/html":
         assert b"Current dataset" in r.data and b"/export/enlargement-kg.nq" in r.data
         return
-    fmt = {"text/turtle": "turtle", "application/rdf+xml": "xml",
-           "application/n-triples": "nt"}.get(media)
+    fmt = {
+        "text/turtle": "turtle",
+        "application/rdf+xml": "xml",
+        "application/n-triples": "nt",
+    }.get(media)
     g = jsonld_with_context(r.data) if fmt is None else Graph().parse(data=r.data, format=fmt)
     assert isomorphic(g, turtle(client, "/catalog.ttl"))
 
@@ -152,14 +173,19 @@ def test_void_counts_match_the_graph(papp, client):
     g = turtle(client, "/.well-known/void")
     store = papp.extensions["enlargement_kg"].store
     triples = store.select(
-        "SELECT (COUNT(*) AS ?n) WHERE { SELECT DISTINCT ?s ?p ?o { ?s ?p ?o } }")[0]["n"]
+        "SELECT (COUNT(*) AS ?n) WHERE { SELECT DISTINCT ?s ?p ?o { ?s ?p ?o } }"
+    )[0]["n"]
     assert int(g.value(DATASET, VOID.triples)) == int(triples)
     assert int(g.value(DATASET, VOID.entities)) > 500
-    parts = {g.value(p, VOID["class"]): int(g.value(p, VOID.entities))
-             for p in g.objects(DATASET, VOID.classPartition)}
+    parts = {
+        g.value(p, VOID["class"]): int(g.value(p, VOID.entities))
+        for p in g.objects(DATASET, VOID.classPartition)
+    }
     assert parts[URIRef(ENL + "EnlargementCountry")] == 10
-    props = {g.value(p, VOID.property): int(g.value(p, VOID.triples))
-             for p in g.objects(DATASET, VOID.propertyPartition)}
+    props = {
+        g.value(p, VOID.property): int(g.value(p, VOID.triples))
+        for p in g.objects(DATASET, VOID.propertyPartition)
+    }
     assert sum(props.values()) == int(triples)
     assert props[DCTERMS.source] > 100
     assert str(g.value(DATASET, VOID.sparqlEndpoint)).endswith("/sparql")
@@ -168,8 +194,12 @@ def test_void_counts_match_the_graph(papp, client):
     assert (DATASET, DCTERMS.license, LICENCE) in g
     vocabularies = set(g.objects(DATASET, VOID.vocabulary))
     assert URIRef(ENL) in vocabularies and URIRef(str(SKOS)) in vocabularies
-    subsets = {g.value(s, URIRef("http://www.w3.org/ns/sparql-service-description#name")):
-               int(g.value(s, VOID.triples)) for s in g.objects(DATASET, VOID.subset)}
+    subsets = {
+        g.value(s, URIRef("http://www.w3.org/ns/sparql-service-description#name")): int(
+            g.value(s, VOID.triples)
+        )
+        for s in g.objects(DATASET, VOID.subset)
+    }
     assert len(subsets) >= 15 and all(n > 0 for n in subsets.values())
 
 
@@ -185,8 +215,7 @@ def test_void_negotiates_json_ld(client):
 def test_catalogue_lists_every_recorded_release(papp, client):
     releases = papp.config["RELEASES_DIR"]
     for version, kg, day in (("1.1.0", KG_V1, "2026-11-21"), ("1.2.0", KG_V2, "2026-11-22")):
-        res = cli("release", version, "--kg", str(kg), "--releases", str(releases),
-                  "--date", day)
+        res = cli("release", version, "--kg", str(kg), "--releases", str(releases), "--date", day)
         assert res.returncode == 0, res.stderr
     g = turtle(client, "/catalog.ttl")
     r1, r2 = release_iri("1.1.0"), release_iri("1.2.0")
@@ -196,10 +225,13 @@ def test_catalogue_lists_every_recorded_release(papp, client):
     assert str(g.value(r2, URIRef(DCAT3 + "version"))) == "1.2.0"
     assert str(g.value(r2, DCTERMS.issued)) == "2026-11-22"
     assert "1 facts added, 1 changed, 1 retracted" in str(
-        g.value(r2, URIRef("http://www.w3.org/ns/adms#versionNotes")))
+        g.value(r2, URIRef("http://www.w3.org/ns/adms#versionNotes"))
+    )
     # the fixture releases cover Montenegro and Serbia only
-    assert set(g.objects(r2, DCTERMS.spatial)) == {URIRef(EU_COUNTRY + "MNE"),
-                                                   URIRef(EU_COUNTRY + "SRB")}
+    assert set(g.objects(r2, DCTERMS.spatial)) == {
+        URIRef(EU_COUNTRY + "MNE"),
+        URIRef(EU_COUNTRY + "SRB"),
+    }
     dists = list(g.objects(r2, DCAT.distribution))
     assert len(dists) == 10
     for d in dists:

@@ -23,9 +23,13 @@ def papp(built_store, tmp_path_factory):
     from enlargement_kg.web import create_app
 
     tmp = tmp_path_factory.mktemp("publish-dumps")
-    application = create_app({"store_path": built_store, "query_workers": 1,
-                              "extra": {"dumps_dir": str(tmp / "dumps"),
-                                        "releases_dir": str(tmp / "releases")}})
+    application = create_app(
+        {
+            "store_path": built_store,
+            "query_workers": 1,
+            "extra": {"dumps_dir": str(tmp / "dumps"), "releases_dir": str(tmp / "releases")},
+        }
+    )
     application.config["DUMPS_DIR"] = tmp / "dumps"
     yield application
     application.extensions["enlargement_kg"].store.close()
@@ -106,14 +110,16 @@ def test_dumps_are_written_once_per_graph_version(papp, client):
     client.get("/catalog.ttl")
     client.get("/.well-known/void")
     assert {p.name: p.stat().st_mtime_ns for p in version.iterdir()} == before
-    assert not [p for p in folder.iterdir() if p.name.startswith(".")
-                and p.is_dir()], "no staging folder is left behind"
+    assert not [p for p in folder.iterdir() if p.name.startswith(".") and p.is_dir()], (
+        "no staging folder is left behind"
+    )
 
 
 def test_cli_export_round_trips(built_store, served, tmp_path):
     out = tmp_path / "kg.nq.gz"
-    res = cli("export", "--format", "nquads", "--gzip", "--out", str(out), "--store",
-              str(built_store))
+    res = cli(
+        "export", "--format", "nquads", "--gzip", "--out", str(out), "--store", str(built_store)
+    )
     assert res.returncode == 0, res.stderr
     body = out.read_bytes()
     assert f"sha256 {hashlib.sha256(body).hexdigest()}" in res.stdout
@@ -128,11 +134,19 @@ def test_cli_export_to_stdout_and_bad_usage(built_store, served, tmp_path):
     assert isomorphic(graph_of(served, None), graph_of(loaded, graph))
     bad = cli("export", "--format", "yaml", "--out", str(tmp_path / "x"))
     assert bad.returncode == 2 and "invalid choice" in bad.stderr
-    folder = cli("export", "--format", "turtle", "--out", str(tmp_path), "--store",
-                 str(built_store))
+    folder = cli(
+        "export", "--format", "turtle", "--out", str(tmp_path), "--store", str(built_store)
+    )
     assert folder.returncode == 2 and "is a folder" in folder.stderr
-    missing = cli("export", "--format", "turtle", "--out", str(tmp_path / "y.ttl"),
-                  "--store", str(tmp_path / "no-store"))
+    missing = cli(
+        "export",
+        "--format",
+        "turtle",
+        "--out",
+        str(tmp_path / "y.ttl"),
+        "--store",
+        str(tmp_path / "no-store"),
+    )
     assert missing.returncode == 1 and "not an enlargement-kg store" in missing.stderr
     assert "Traceback" not in missing.stderr + folder.stderr
 
@@ -143,8 +157,11 @@ def test_dump_cache_keeps_one_folder_per_version_and_prunes_old_ones(tmp_path):
     from enlargement_kg.core.publish import DumpCache
 
     store = OxigraphStore.memory()
-    store.load_bytes(b"<http://example.org/a> <http://example.org/b> <http://example.org/c> .",
-                     formats.by_name("ntriples"), graph="http://example.org/g")
+    store.load_bytes(
+        b"<http://example.org/a> <http://example.org/b> <http://example.org/c> .",
+        formats.by_name("ntriples"),
+        graph="http://example.org/g",
+    )
     cache = DumpCache(tmp_path, keep=2)
     first = cache.get(store, "v1")
     mtime = (first.folder / "enlargement-kg.nq").stat().st_mtime_ns

@@ -22,9 +22,13 @@ def papp(built_store, tmp_path_factory):
     from enlargement_kg.web import create_app
 
     tmp = tmp_path_factory.mktemp("publish-http")
-    application = create_app({"store_path": built_store, "query_workers": 1,
-                              "extra": {"dumps_dir": str(tmp / "dumps"),
-                                        "releases_dir": str(tmp / "releases")}})
+    application = create_app(
+        {
+            "store_path": built_store,
+            "query_workers": 1,
+            "extra": {"dumps_dir": str(tmp / "dumps"), "releases_dir": str(tmp / "releases")},
+        }
+    )
     yield application
     application.extensions["enlargement_kg"].store.close()
 
@@ -35,8 +39,10 @@ def client(papp):
 
 
 def test_export_listing_json(client):
-    for kwargs in ({"headers": {"Accept": "application/json"}},
-                   {"query_string": {"format": "json"}}):
+    for kwargs in (
+        {"headers": {"Accept": "application/json"}},
+        {"query_string": {"format": "json"}},
+    ):
         r = client.get("/export/", **kwargs)
         assert r.status_code == 200 and r.mimetype == "application/json", kwargs
         assert r.headers["Vary"] == "Accept"
@@ -53,11 +59,12 @@ def test_export_listing_html_shows_size_and_digest(client):
     assert r.status_code == 200 and r.mimetype == "text/html"
     page = r.get_data(as_text=True)
     for f in client.get("/export.json").get_json()["files"]:
-        row = re.search(rf'<tr class="dump" data-name="{re.escape(f["name"])}">(.*?)</tr>',
-                        page, re.S)
+        row = re.search(
+            rf'<tr class="dump" data-name="{re.escape(f["name"])}">(.*?)</tr>', page, re.S
+        )
         assert row, f["name"]
         assert f'href="/export/{f["name"]}"' in row.group(1)
-        assert f'>{f["size"]}<' in row.group(1) and f["sha256"] in row.group(1)
+        assert f">{f['size']}<" in row.group(1) and f["sha256"] in row.group(1)
     assert client.get("/export").status_code in (301, 308)
 
 
@@ -107,11 +114,15 @@ def live_publish(built_store, tmp_path_factory):
     """gunicorn (2 workers) over the built store, with its own dump cache and releases."""
     tmp = tmp_path_factory.mktemp("publish-live")
     releases = tmp / "releases"
-    res = cli("release", "1.0.0", "--kg", str(KG_V1), "--releases", str(releases),
-              "--date", "2026-11-20")
+    res = cli(
+        "release", "1.0.0", "--kg", str(KG_V1), "--releases", str(releases), "--date", "2026-11-20"
+    )
     assert res.returncode == 0, res.stderr
-    server = start_server("--store", str(built_store), env={
-        "ENLARGEMENT_KG_DUMPS": str(tmp / "dumps"), "ENLARGEMENT_KG_RELEASES": str(releases)})
+    server = start_server(
+        "--store",
+        str(built_store),
+        env={"ENLARGEMENT_KG_DUMPS": str(tmp / "dumps"), "ENLARGEMENT_KG_RELEASES": str(releases)},
+    )
     server.dumps = tmp / "dumps"
     yield server
     server.stop()
@@ -121,8 +132,9 @@ def live_publish(built_store, tmp_path_factory):
 def test_live_downloads_match_their_digests(live_publish):
     import requests
 
-    listing = requests.get(live_publish.url + "/export/",
-                           headers={"Accept": "application/json"}, timeout=60).json()
+    listing = requests.get(
+        live_publish.url + "/export/", headers={"Accept": "application/json"}, timeout=60
+    ).json()
     assert [r["version"] for r in listing["releases"]] == ["1.0.0"]
     for f in listing["files"]:
         r = requests.get(f"{live_publish.url}/export/{f['name']}", timeout=60)
@@ -138,27 +150,34 @@ def test_live_downloads_match_their_digests(live_publish):
 def test_live_catalogue_and_void(live_publish):
     import requests
 
-    r = requests.get(live_publish.url + "/catalog", headers={"Accept": "application/ld+json"},
-                     timeout=60)
+    r = requests.get(
+        live_publish.url + "/catalog", headers={"Accept": "application/ld+json"}, timeout=60
+    )
     assert r.status_code == 200 and r.headers["Content-Type"].startswith("application/ld+json")
     assert r.headers["Vary"] == "Accept"
     g = jsonld_with_context(r.content)
     ttl = requests.get(live_publish.url + "/catalog.ttl", timeout=60)
     assert isomorphic(g, Graph().parse(data=ttl.content, format="turtle"))
     assert set(g.objects(CATALOG, DCAT.dataset)) == {DATASET, release_iri("1.0.0")}
-    rel_url = str(g.value(next(iter(g.objects(release_iri("1.0.0"), DCAT.distribution))),
-                          DCAT.downloadURL))
+    rel_url = str(
+        g.value(next(iter(g.objects(release_iri("1.0.0"), DCAT.distribution))), DCAT.downloadURL)
+    )
     path = rel_url.split("/eu-enlargement", 1)[1]
     assert requests.get(live_publish.url + path, timeout=60).status_code == 200
-    html = requests.get(live_publish.url + "/catalog", timeout=60,
-                        headers={"Accept": "text/html,application/xhtml+xml,*/*;q=0.8"})
+    html = requests.get(
+        live_publish.url + "/catalog",
+        timeout=60,
+        headers={"Accept": "text/html,application/xhtml+xml,*/*;q=0.8"},
+    )
     assert html.headers["Content-Type"].startswith("text/html") and "Release 1.0.0" in html.text
-    void = requests.get(live_publish.url + "/.well-known/void",
-                        headers={"Accept": "text/turtle"}, timeout=60)
+    void = requests.get(
+        live_publish.url + "/.well-known/void", headers={"Accept": "text/turtle"}, timeout=60
+    )
     vg = Graph().parse(data=void.content, format="turtle")
     assert int(vg.value(DATASET, VOID.triples)) > 5000
     assert str(vg.value(DATASET, VOID.sparqlEndpoint)).endswith("/sparql")
-    nope = requests.get(live_publish.url + "/.well-known/void",
-                        headers={"Accept": "image/png"}, timeout=60)
+    nope = requests.get(
+        live_publish.url + "/.well-known/void", headers={"Accept": "image/png"}, timeout=60
+    )
     assert nope.status_code == 406
     assert URIRef(str(DATASET)) in set(vg.subjects())

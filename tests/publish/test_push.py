@@ -21,8 +21,16 @@ PARTNER = "http://example.org/partner/enlargement-kg"
 def release(built_store, tmp_path_factory):
     """A release of the served graph, the thing a partner loads."""
     root = tmp_path_factory.mktemp("push-releases")
-    res = cli("release", "1.0.0", "--store", str(built_store), "--releases", str(root),
-              "--date", "2026-11-26")
+    res = cli(
+        "release",
+        "1.0.0",
+        "--store",
+        str(built_store),
+        "--releases",
+        str(root),
+        "--date",
+        "2026-11-26",
+    )
     assert res.returncode == 0, res.stderr
     return root / "1.0.0"
 
@@ -39,8 +47,9 @@ def virtuoso(tmp_path_factory):
     reason = Virtuoso.missing()
     if reason:
         pytest.skip(reason)
-    server = Virtuoso(tmp_path_factory.mktemp("virtuoso"), sql_port=free_port(),
-                      http_port=free_port())
+    server = Virtuoso(
+        tmp_path_factory.mktemp("virtuoso"), sql_port=free_port(), http_port=free_port()
+    )
     try:
         server.start()
     except Exception:
@@ -85,7 +94,8 @@ def test_push_everything_into_one_graph(virtuoso, release, built_store):
     from enlargement_kg.core.oxigraph_store import OxigraphStore
 
     union = OxigraphStore.open(built_store).select(
-        "SELECT (COUNT(*) AS ?n) WHERE { SELECT DISTINCT ?s ?p ?o { ?s ?p ?o } }")[0]["n"]
+        "SELECT (COUNT(*) AS ?n) WHERE { SELECT DISTINCT ?s ?p ?o { ?s ?p ?o } }"
+    )[0]["n"]
     for endpoint in (virtuoso.gsp, virtuoso.sparql):
         res = push("--endpoint", endpoint, "--release", str(release), "--graph", PARTNER)
         assert res.returncode == 0, res.stderr
@@ -97,12 +107,10 @@ def test_push_refusals_exit_1_with_the_reason(virtuoso, release, live):
     nowhere = push("--endpoint", f"{virtuoso.url}/no-such-service", "--release", str(release))
     assert nowhere.returncode == 1 and "the store refused PUT" in nowhere.stderr
     assert "HTTP 501" in nowhere.stderr and "is the URL a Graph Store" in nowhere.stderr
-    closed = push("--endpoint", f"http://127.0.0.1:{free_port()}/sparql", "--release",
-                  str(release))
+    closed = push("--endpoint", f"http://127.0.0.1:{free_port()}/sparql", "--release", str(release))
     assert closed.returncode == 1 and "cannot reach" in closed.stderr
     # this service, read-only: its SPARQL endpoint refuses updates
-    readonly = push("--endpoint", live.sparql, "--release", str(release), "--protocol",
-                    "update")
+    readonly = push("--endpoint", live.sparql, "--release", str(release), "--protocol", "update")
     assert readonly.returncode == 1 and "403" in readonly.stderr
     empty = push("--endpoint", virtuoso.gsp, "--release", str(release.parent / "missing"))
     assert empty.returncode == 1 and "no N-Quads or TriG dump" in empty.stderr
@@ -117,8 +125,11 @@ HAS_GSP = importlib.util.find_spec("enlargement_kg.web.gsp") is not None
 
 @pytest.mark.live
 @pytest.mark.slow
-@pytest.mark.skipif(not HAS_GSP, reason="the service's own Graph Store Protocol "
-                    "(api/web/gsp.py, `serve --writable`) is not in this build")
+@pytest.mark.skipif(
+    not HAS_GSP,
+    reason="the service's own Graph Store Protocol "
+    "(api/web/gsp.py, `serve --writable`) is not in this build",
+)
 def test_push_to_the_services_own_graph_store(release, built_store, tmp_path):
     import shutil
 
@@ -129,36 +140,73 @@ def test_push_to_the_services_own_graph_store(release, built_store, tmp_path):
     token = "push-test-token"
     # the whole dataset in one PUT is ~2 MB: above the default 1 MB body limit, which the
     # refusal below shows; a partner running the service as a store raises it
-    small = start_server("--store", str(store), "--writable",
-                         env={"ENLARGEMENT_KG_TOKEN": token}, timeout=60)
+    small = start_server(
+        "--store", str(store), "--writable", env={"ENLARGEMENT_KG_TOKEN": token}, timeout=60
+    )
     try:
-        too_big = push("--endpoint", f"{small.url}/store", "--release", str(release),
-                       "--graph", PARTNER, "--token", token)
+        too_big = push(
+            "--endpoint",
+            f"{small.url}/store",
+            "--release",
+            str(release),
+            "--graph",
+            PARTNER,
+            "--token",
+            token,
+        )
         assert too_big.returncode == 1 and "HTTP 413" in too_big.stderr
     finally:
         small.stop()
-    server = start_server("--store", str(store), "--writable", "--timeout", "120",
-                          env={"ENLARGEMENT_KG_TOKEN": token,
-                               "ENLARGEMENT_KG_MAX_BODY": "20000000"}, timeout=60)
+    server = start_server(
+        "--store",
+        str(store),
+        "--writable",
+        "--timeout",
+        "120",
+        env={"ENLARGEMENT_KG_TOKEN": token, "ENLARGEMENT_KG_MAX_BODY": "20000000"},
+        timeout=60,
+    )
     try:
         endpoint = f"{server.url}/store"
-        wrong = push("--endpoint", endpoint, "--release", str(release), "--graph", PARTNER,
-                     "--token", "not-the-token")
+        wrong = push(
+            "--endpoint",
+            endpoint,
+            "--release",
+            str(release),
+            "--graph",
+            PARTNER,
+            "--token",
+            "not-the-token",
+        )
         assert wrong.returncode == 1 and "401" in wrong.stderr
-        res = push("--endpoint", endpoint, "--release", str(release), "--graph", PARTNER,
-                   env={"ENLARGEMENT_KG_TOKEN": token})
+        res = push(
+            "--endpoint",
+            endpoint,
+            "--release",
+            str(release),
+            "--graph",
+            PARTNER,
+            env={"ENLARGEMENT_KG_TOKEN": token},
+        )
         assert res.returncode == 0, res.stderr
         assert "by Graph Store Protocol PUT" in res.stdout
-        r = requests.get(server.sparql, params={"query": (
-            f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{PARTNER}> {{ ?s ?p ?o }} }}")},
-            headers={"Accept": "application/sparql-results+json"}, timeout=60)
+        r = requests.get(
+            server.sparql,
+            params={
+                "query": (f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{PARTNER}> {{ ?s ?p ?o }} }}")
+            },
+            headers={"Accept": "application/sparql-results+json"},
+            timeout=60,
+        )
         n = int(r.json()["results"]["bindings"][0]["n"]["value"])
         union = source_counts(load_release(release))
         assert n == len({ln for ln in _union_lines(release)}) and n <= sum(union.values())
         # the write made a new graph version: the dumps follow it
         listing = requests.get(f"{server.url}/export.json", timeout=60).json()
-        assert listing["graph_version"] != json.loads(
-            (release / "release.json").read_text())["graph_version"]
+        assert (
+            listing["graph_version"]
+            != json.loads((release / "release.json").read_text())["graph_version"]
+        )
         nq = requests.get(f"{server.url}/export/enlargement-kg.nq", timeout=120)
         assert f"<{PARTNER}>".encode() in nq.content
     finally:

@@ -14,8 +14,10 @@ FACT = "https://w3id.org/eu-enlargement/id/fact/"
 ADDED = FACT + "SRB/candidate-status/2012-03-01"
 CHANGED = FACT + "MNE/cfsp-alignment-rate/2020-03-09/2019/test-think-tank"
 RETRACTED = FACT + "SRB/cfsp-alignment-rate/2020-03-09/2019/test-think-tank"
-UNCHANGED = (FACT + "MNE/membership-application/2008-12-15",
-             FACT + "SRB/membership-application/2009-12-22")
+UNCHANGED = (
+    FACT + "MNE/membership-application/2008-12-15",
+    FACT + "SRB/membership-application/2009-12-22",
+)
 
 
 @pytest.fixture(scope="module")
@@ -48,10 +50,15 @@ def test_diff_lists_exactly_the_changed_facts(releases):
     assert changed["removed"] == [["rate", '"99"']] and changed["added"] == [["rate", '"100"']]
     assert changed["country"] == "MNE" and changed["country_label"] == "Montenegro"
     added = doc["added"][0]
-    assert added["sources"] == [{
-        "iri": "https://w3id.org/eu-enlargement/id/source/aaaaaaaaaaa4",
-        "title": "Serbia candidate status", "publisher": "Test Publisher",
-        "date": "2012-03-01", "url": "https://example.org/sources/srb-candidate"}]
+    assert added["sources"] == [
+        {
+            "iri": "https://w3id.org/eu-enlargement/id/source/aaaaaaaaaaa4",
+            "title": "Serbia candidate status",
+            "publisher": "Test Publisher",
+            "date": "2012-03-01",
+            "url": "https://example.org/sources/srb-candidate",
+        }
+    ]
     # the corrected source title is not a fact: it is counted, not listed
     assert doc["counts"]["other_triples_added"] == 1
     assert doc["counts"]["other_triples_removed"] == 1
@@ -68,9 +75,11 @@ def test_diff_takes_any_dumps_or_graphs(releases):
     """Dump files in any format, gzipped or not, and kg folders give the same changelog."""
     expected = ({ADDED}, {CHANGED}, {RETRACTED})
     r1, r2 = releases / "1.1.0", releases / "1.2.0"
-    pairs = [(r1 / "enlargement-kg.ttl.gz", r2 / "enlargement-kg.jsonld"),
-             (r1 / "enlargement-kg.trig", r2 / "enlargement-kg.nt.gz"),
-             (KG_V1, KG_V2)]
+    pairs = [
+        (r1 / "enlargement-kg.ttl.gz", r2 / "enlargement-kg.jsonld"),
+        (r1 / "enlargement-kg.trig", r2 / "enlargement-kg.nt.gz"),
+        (KG_V1, KG_V2),
+    ]
     for old, new in pairs:
         doc = diff_json(old, new)
         assert (iris(doc, "added"), iris(doc, "changed"), iris(doc, "retracted")) == expected
@@ -125,11 +134,13 @@ def test_release_refuses_what_it_must_not_do(releases, tmp_path):
     busy = tmp_path / "busy"
     busy.mkdir()
     (busy / "file").write_text("x")
-    taken = cli("release", "9.0.0", "--kg", str(KG_V2), "--releases", str(tmp_path),
-                "--out", str(busy))
+    taken = cli(
+        "release", "9.0.0", "--kg", str(KG_V2), "--releases", str(tmp_path), "--out", str(busy)
+    )
     assert taken.returncode == 1 and "not empty" in taken.stderr
-    date = cli("release", "9.0.1", "--kg", str(KG_V2), "--releases", str(tmp_path),
-               "--date", "2026-13-40")
+    date = cli(
+        "release", "9.0.1", "--kg", str(KG_V2), "--releases", str(tmp_path), "--date", "2026-13-40"
+    )
     assert date.returncode == 1 and "bad release date" in date.stderr
     assert not (tmp_path / "index.json").exists()
     for res in (again, bad, taken, date):
@@ -140,8 +151,11 @@ def test_a_graph_that_violates_the_shapes_is_not_released(tmp_path):
     kg = tmp_path / "kg"
     shutil.copytree(KG_V2, kg)
     facts = kg / "facts" / "SRB.ttl"
-    facts.write_text(facts.read_text().replace(
-        "    dcterms:source <https://w3id.org/eu-enlargement/id/source/aaaaaaaaaaa4> ;\n", ""))
+    facts.write_text(
+        facts.read_text().replace(
+            "    dcterms:source <https://w3id.org/eu-enlargement/id/source/aaaaaaaaaaa4> ;\n", ""
+        )
+    )
     res = cli("release", "1.0.0", "--kg", str(kg), "--releases", str(tmp_path / "r"))
     assert res.returncode == 1 and "violates the shapes" in res.stderr
     assert not (tmp_path / "r" / "1.0.0").exists()

@@ -24,7 +24,9 @@ def test_core_never_imports_flask():
 
 
 def test_only_the_embedded_backend_imports_pyoxigraph():
-    offenders = [str(p.relative_to(API)) for p in API.rglob("*.py")
-                 if "pyoxigraph" in imports(p)
-                 and str(p.relative_to(API)) not in PYOXIGRAPH_ALLOWED]
+    offenders = [
+        str(p.relative_to(API))
+        for p in API.rglob("*.py")
+        if "pyoxigraph" in imports(p) and str(p.relative_to(API)) not in PYOXIGRAPH_ALLOWED
+    ]
     assert offenders == []

@@ -34,12 +34,15 @@ def run(store, query, cap):
     return svc.run(query, result_format=JSON, graph_format=TTL, use_cache=False)[0]
 
 
-@pytest.mark.parametrize("query, limit", [
-    # (SELECT ?p ?o WHERE { <s> ?p ?o } is read from the index: tests/unit/test_scan_pattern.py)
-    (f"SELECT * WHERE {{ <{EX}s> ?p ?o }}", None),
-    (f"SELECT * WHERE {{ ?s <{EX}q> ?o }} LIMIT 2", 2),
-    (f"PREFIX ex: <{EX}>\nSELECT ?o WHERE {{ ex:s ex:r ?o . }}", None),
-])
+@pytest.mark.parametrize(
+    "query, limit",
+    [
+        # (SELECT ?p ?o WHERE { <s> ?p ?o } is read from the index: tests/unit/test_scan_pattern.py)
+        (f"SELECT * WHERE {{ <{EX}s> ?p ?o }}", None),
+        (f"SELECT * WHERE {{ ?s <{EX}q> ?o }} LIMIT 2", 2),
+        (f"PREFIX ex: <{EX}>\nSELECT ?o WHERE {{ ex:s ex:r ?o . }}", None),
+    ],
+)
 def test_the_same_bytes_as_the_general_path(store, query, limit):
     assert bounded_query(query) and bounded_limit(query) == limit
     fast = run(store, query, cap=1000)
@@ -64,7 +67,10 @@ def test_the_cap_holds_over_a_larger_limit(store):
 
 
 def test_other_queries_are_not_bounded():
-    for q in ("SELECT * WHERE { ?s ?p ?o }", f"SELECT * WHERE {{ <{EX}s> ?p ?o . ?o ?q ?x }}",
-              f"SELECT DISTINCT ?o WHERE {{ <{EX}s> ?p ?o }}",
-              f"SELECT ?o WHERE {{ <{EX}s> ?p ?o }} ORDER BY ?o"):
+    for q in (
+        "SELECT * WHERE { ?s ?p ?o }",
+        f"SELECT * WHERE {{ <{EX}s> ?p ?o . ?o ?q ?x }}",
+        f"SELECT DISTINCT ?o WHERE {{ <{EX}s> ?p ?o }}",
+        f"SELECT ?o WHERE {{ <{EX}s> ?p ?o }} ORDER BY ?o",
+    ):
         assert not bounded_query(q) and bounded_limit(q) is None

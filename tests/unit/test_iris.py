@@ -12,9 +12,17 @@ def test_country_chapter_cluster():
     assert str(iris.cluster(6)) == "https://w3id.org/eu-enlargement/id/cluster/6"
 
 
-@pytest.mark.parametrize("bad", [lambda: iris.country("Montenegro"), lambda: iris.country("mne"),
-                                 lambda: iris.chapter(0), lambda: iris.chapter(36),
-                                 lambda: iris.cluster(7), lambda: iris.mission("eufor althea")])
+@pytest.mark.parametrize(
+    "bad",
+    [
+        lambda: iris.country("Montenegro"),
+        lambda: iris.country("mne"),
+        lambda: iris.chapter(0),
+        lambda: iris.chapter(36),
+        lambda: iris.cluster(7),
+        lambda: iris.mission("eufor althea"),
+    ],
+)
 def test_bad_keys_raise(bad):
     with pytest.raises(ValueError):
         bad()
@@ -27,8 +35,10 @@ def test_source_is_stable_per_url():
 
 
 def test_graph_for_file():
-    assert str(iris.graph_for("kg/facts/MNE.ttl")) == \
-        "https://w3id.org/eu-enlargement/graph/kg/facts/MNE"
+    assert (
+        str(iris.graph_for("kg/facts/MNE.ttl"))
+        == "https://w3id.org/eu-enlargement/graph/kg/facts/MNE"
+    )
 
 
 def test_eli_and_label_from_a_celex_number():

@@ -16,7 +16,7 @@ def terms(g: Graph) -> set[URIRef]:
 
 def test_defined_namespace_mirrors_the_ontology():
     g = ontology_graph()
-    in_ontology = {str(t)[len(NS):] for t in terms(g)}
+    in_ontology = {str(t)[len(NS) :] for t in terms(g)}
     in_code = {k for k in ENL.__annotations__}
     assert in_ontology - in_code == set(), "terms missing from namespaces.ENL"
     assert in_code - in_ontology == set(), "ENL declares terms the ontology lacks"
@@ -38,7 +38,7 @@ def test_every_term_is_labelled_defined_and_owned():
 def test_naming_convention():
     g = ontology_graph()
     for t in terms(g):
-        local = str(t)[len(NS):]
+        local = str(t)[len(NS) :]
         if (t, RDF.type, OWL.Class) in g:
             assert local[0].isupper(), local
         else:
@@ -48,8 +48,12 @@ def test_naming_convention():
 def test_header():
     g = ontology_graph()
     assert (ONTOLOGY_IRI, RDF.type, OWL.Ontology) in g
-    for p in (OWL.versionIRI, OWL.versionInfo, URIRef("http://purl.org/dc/terms/license"),
-              URIRef("http://purl.org/dc/terms/creator")):
+    for p in (
+        OWL.versionIRI,
+        OWL.versionInfo,
+        URIRef("http://purl.org/dc/terms/license"),
+        URIRef("http://purl.org/dc/terms/creator"),
+    ):
         assert g.value(ONTOLOGY_IRI, p) is not None, p
 
 

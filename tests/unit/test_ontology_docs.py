@@ -25,11 +25,15 @@ SVG = "{http://www.w3.org/2000/svg}"
 def test_every_term_is_documented_in_a_module():
     g = ontology_graph()
     doc = document(g)
-    names = {str(s)[len(NS):] for s in set(g.subjects())
-             if isinstance(s, URIRef) and str(s).startswith(NS)}
+    names = {
+        str(s)[len(NS) :]
+        for s in set(g.subjects())
+        if isinstance(s, URIRef) and str(s).startswith(NS)
+    }
     assert {t.name for t in doc.terms} == names
     assert OTHER.key not in {m.key for m in doc.modules}, [
-        t.name for t in doc.terms if t.module == OTHER.key]
+        t.name for t in doc.terms if t.module == OTHER.key
+    ]
     assert doc.version == "0.2.0" and doc.version_iri.endswith("/ontology/0.2.0")
 
 
@@ -43,19 +47,20 @@ def test_modules_follow_the_hierarchy():
 
 
 def test_committed_diagram_equals_a_fresh_generation():
-    assert COMMITTED.is_file(), "run: python -m enlargement_kg.core.diagram --out " \
-                                "docs/ontology-diagram.svg"
+    assert COMMITTED.is_file(), (
+        "run: python -m enlargement_kg.core.diagram --out docs/ontology-diagram.svg"
+    )
     assert COMMITTED.read_text(encoding="utf-8") == diagram.render_svg(), (
         "docs/ontology-diagram.svg is stale: run "
-        "python -m enlargement_kg.core.diagram --out docs/ontology-diagram.svg")
+        "python -m enlargement_kg.core.diagram --out docs/ontology-diagram.svg"
+    )
 
 
 def test_diagram_is_svg_that_names_every_class_and_links_terms():
     root = ET.fromstring(diagram.render_svg())
     assert root.tag == SVG + "svg"
     g = ontology_graph()
-    classes = {str(c)[len(NS):] for c in g.subjects(RDF.type, OWL.Class)
-               if str(c).startswith(NS)}
+    classes = {str(c)[len(NS) :] for c in g.subjects(RDF.type, OWL.Class) if str(c).startswith(NS)}
     text = " ".join(t.text or "" for t in root.iter(SVG + "text"))
     words = set(re.findall(r"[A-Za-z0-9]+", text))
     assert classes - words == set(), "classes missing from the diagram"
@@ -78,8 +83,9 @@ def test_diagram_draws_the_properties_between_classes():
     for a in placed:
         for b in placed:
             if a is not b:
-                assert (a.x + a.w <= b.x or b.x + b.w <= a.x or a.y + a.h <= b.y
-                        or b.y + b.h <= a.y), (a.key, b.key)
+                assert (
+                    a.x + a.w <= b.x or b.x + b.w <= a.x or a.y + a.h <= b.y or b.y + b.h <= a.y
+                ), (a.key, b.key)
 
 
 def test_cli_writes_and_checks(tmp_path):

@@ -71,9 +71,7 @@ time.sleep(600)
 def test_query_workers_do_not_outlive_their_server(busy):
     here = Path(__file__).parent
     script = HOLDER.format(here=str(here), tests=str(here.parent), busy=busy)
-    holder = subprocess.Popen(
-        [sys.executable, "-c", script],
-        stdout=subprocess.PIPE, text=True)
+    holder = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, text=True)
     try:
         pids = [int(p) for p in holder.stdout.readline().split()]
         assert len(pids) == 2 and all(running(p) for p in pids)
@@ -109,8 +107,9 @@ def test_without_workers_everything_runs_here_opened_on_first_use():
     opened = []
     pool = PooledStore(lambda: opened.append(1) or _small_store(), size=0, timeout=5)
     assert opened == []  # nothing opened before the first call (a preloading master forks)
-    res = pool.execute("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }", result_format=JSON,
-                       graph_format=TTL)
+    res = pool.execute(
+        "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }", result_format=JSON, graph_format=TTL
+    )
     assert b"200" in res.body and pool.info().triples == 200
     assert opened == [1] and set(mp.active_children()) == before
     pool.close()

@@ -21,7 +21,8 @@ TTL = formats.by_name("turtle")
 
 def _engine(store: OxigraphStore, query: str) -> bytes:
     return store.raw.query(query, use_default_graph_as_union=True).serialize(
-        format=ox.QueryResultsFormat.JSON)
+        format=ox.QueryResultsFormat.JSON
+    )
 
 
 def _ours(store: OxigraphStore, query: str, **kwargs) -> bytes:
@@ -35,20 +36,27 @@ def real(built_store):
 
 def _queries(store: OxigraphStore, k: int = 60) -> list[str]:
     rnd = random.Random(7)
-    quads = [q for q in store.raw.quads_for_pattern(None, None, None, None)
-             if isinstance(q.subject, ox.NamedNode)]  # a blank node cannot be named in a query
+    quads = [
+        q
+        for q in store.raw.quads_for_pattern(None, None, None, None)
+        if isinstance(q.subject, ox.NamedNode)
+    ]  # a blank node cannot be named in a query
     picks = rnd.sample(quads, min(k, len(quads)))
     out = []
     for q in picks:
         s, p = f"<{q.subject.value}>", f"<{q.predicate.value}>"
-        out += [f"SELECT ?p ?o WHERE {{ {s} ?p ?o }}",
-                f"SELECT ?o ?p {{ {s} ?p ?o . }}",
-                f"select ?o where {{ {s} ?p ?o }} limit 2",
-                f"SELECT ?s ?o WHERE {{ ?s {p} ?o }} LIMIT 50",
-                f"# a comment\nSELECT ?p WHERE {{ {s} ?p ?o }}"]
+        out += [
+            f"SELECT ?p ?o WHERE {{ {s} ?p ?o }}",
+            f"SELECT ?o ?p {{ {s} ?p ?o . }}",
+            f"select ?o where {{ {s} ?p ?o }} limit 2",
+            f"SELECT ?s ?o WHERE {{ ?s {p} ?o }} LIMIT 50",
+            f"# a comment\nSELECT ?p WHERE {{ {s} ?p ?o }}",
+        ]
         if isinstance(q.object, ox.NamedNode):
-            out += [f"SELECT ?s ?p WHERE {{ ?s ?p <{q.object.value}> }}",
-                    f"SELECT ?s WHERE {{ ?s {p} <{q.object.value}> }}"]
+            out += [
+                f"SELECT ?s ?p WHERE {{ ?s ?p <{q.object.value}> }}",
+                f"SELECT ?s WHERE {{ ?s {p} <{q.object.value}> }}",
+            ]
     return out
 
 
@@ -65,11 +73,20 @@ def test_a_triple_in_several_graphs_and_in_the_default_graph():
     for g in (ox.NamedNode("urn:g1"), ox.NamedNode("urn:g2"), ox.DefaultGraph()):
         store.raw.add(ox.Quad(a, b, c, g))
     store.raw.add(ox.Quad(a, b, ox.Literal("x", language="en"), ox.NamedNode("urn:g2")))
-    store.raw.add(ox.Quad(a, c, ox.Literal("1", datatype=ox.NamedNode(
-        "http://www.w3.org/2001/XMLSchema#integer")), ox.NamedNode("urn:g1")))
+    store.raw.add(
+        ox.Quad(
+            a,
+            c,
+            ox.Literal("1", datatype=ox.NamedNode("http://www.w3.org/2001/XMLSchema#integer")),
+            ox.NamedNode("urn:g1"),
+        )
+    )
     store.raw.add(ox.Quad(ox.BlankNode("n1"), b, c, ox.NamedNode("urn:g1")))
-    for q in ("SELECT ?p ?o WHERE { <urn:a> ?p ?o }", "SELECT ?s ?p { ?s ?p <urn:c> }",
-              "SELECT ?o WHERE { <urn:a> <urn:b> ?o } LIMIT 1"):
+    for q in (
+        "SELECT ?p ?o WHERE { <urn:a> ?p ?o }",
+        "SELECT ?s ?p { ?s ?p <urn:c> }",
+        "SELECT ?o WHERE { <urn:a> <urn:b> ?o } LIMIT 1",
+    ):
         assert scan_pattern(q) is not None
         assert _ours(store, q) == _engine(store, q), q
 
@@ -86,23 +103,26 @@ def test_the_cap_holds():
     assert _ours(store, q, max_rows=5) == _engine(store, q)
 
 
-@pytest.mark.parametrize("query", [
-    "SELECT * WHERE { <urn:a> ?p ?o }",  # * (the engine decides the order of the columns)
-    "PREFIX ex: <urn:> SELECT ?o WHERE { ex:a ?p ?o }",  # prefixed names
-    "BASE <urn:x> SELECT ?o WHERE { <a> ?p ?o }",  # relative IRIs
-    "SELECT ?o WHERE { <a> ?p ?o }",
-    "SELECT ?o WHERE { <urn:a> a ?o }",
-    'SELECT ?s WHERE { ?s ?p "x" }',  # literals
-    "SELECT ?p WHERE { <urn:a> ?p ?p }",  # a repeated variable is a join condition
-    "SELECT ?x WHERE { <urn:a> ?p ?o }",  # a projected variable the pattern lacks
-    "SELECT ?s ?p ?o WHERE { ?s ?p ?o }",  # no constant
-    "SELECT DISTINCT ?o WHERE { <urn:a> ?p ?o }",
-    "SELECT ?o FROM <urn:g1> WHERE { <urn:a> ?p ?o }",
-    "SELECT ?o WHERE { <urn:a> ?p ?o } ORDER BY ?o",
-    "SELECT ?o WHERE { <urn:a> ?p ?o } LIMIT 2 OFFSET 1",
-    "SELECT ?o WHERE { <urn:a> ?p ?o . <urn:a> ?q ?o }",
-    "ASK { <urn:a> ?p ?o }",
-])
+@pytest.mark.parametrize(
+    "query",
+    [
+        "SELECT * WHERE { <urn:a> ?p ?o }",  # * (the engine decides the order of the columns)
+        "PREFIX ex: <urn:> SELECT ?o WHERE { ex:a ?p ?o }",  # prefixed names
+        "BASE <urn:x> SELECT ?o WHERE { <a> ?p ?o }",  # relative IRIs
+        "SELECT ?o WHERE { <a> ?p ?o }",
+        "SELECT ?o WHERE { <urn:a> a ?o }",
+        'SELECT ?s WHERE { ?s ?p "x" }',  # literals
+        "SELECT ?p WHERE { <urn:a> ?p ?p }",  # a repeated variable is a join condition
+        "SELECT ?x WHERE { <urn:a> ?p ?o }",  # a projected variable the pattern lacks
+        "SELECT ?s ?p ?o WHERE { ?s ?p ?o }",  # no constant
+        "SELECT DISTINCT ?o WHERE { <urn:a> ?p ?o }",
+        "SELECT ?o FROM <urn:g1> WHERE { <urn:a> ?p ?o }",
+        "SELECT ?o WHERE { <urn:a> ?p ?o } ORDER BY ?o",
+        "SELECT ?o WHERE { <urn:a> ?p ?o } LIMIT 2 OFFSET 1",
+        "SELECT ?o WHERE { <urn:a> ?p ?o . <urn:a> ?q ?o }",
+        "ASK { <urn:a> ?p ?o }",
+    ],
+)
 def test_anything_else_goes_to_the_engine(query):
     assert scan_pattern(query) is None
 
@@ -115,9 +135,11 @@ def test_a_dataset_or_other_format_goes_to_the_engine():
     from enlargement_kg.core.store import Dataset
 
     # the dataset names a graph as the default graph: the engine's answer, not the union
-    got = store.execute(q, result_format=JSON, graph_format=TTL,
-                        dataset=Dataset(default_graphs=("urn:nothing",)))
-    assert got.body == store.raw.query(q, default_graph=[ox.NamedNode("urn:nothing")]
-                                       ).serialize(format=ox.QueryResultsFormat.JSON)
+    got = store.execute(
+        q, result_format=JSON, graph_format=TTL, dataset=Dataset(default_graphs=("urn:nothing",))
+    )
+    assert got.body == store.raw.query(q, default_graph=[ox.NamedNode("urn:nothing")]).serialize(
+        format=ox.QueryResultsFormat.JSON
+    )
     csv = store.execute(q, result_format=formats.by_name("csv"), graph_format=TTL)
     assert csv.body.decode().splitlines() == ["o", "urn:c"]

@@ -53,8 +53,12 @@ def test_an_answer_made_in_one_process_is_a_hit_in_another(shared):
     second = QueryService(store, shared=shared)  # a fresh private cache, same shared one
     got, hit = second.run(Q, result_format=JSON, graph_format=TTL)
     assert hit is True and second.metrics.cache_hits == 1
-    assert (got.kind, got.body, got.format, got.rows) == (made.kind, made.body, made.format,
-                                                          made.rows)
+    assert (got.kind, got.body, got.format, got.rows) == (
+        made.kind,
+        made.body,
+        made.format,
+        made.rows,
+    )
     assert second.run(Q, result_format=JSON, graph_format=TTL)[1] is True  # now private too
 
 
@@ -69,8 +73,7 @@ def test_the_key_holds_the_format_and_the_version(shared):
 
 def test_cheap_answers_stay_private(tmp_path):
     shared = SharedCache(tmp_path / "answers.sqlite", min_seconds=60.0)
-    QueryService(OxigraphStore.memory(), shared=shared).run(Q, result_format=JSON,
-                                                            graph_format=TTL)
+    QueryService(OxigraphStore.memory(), shared=shared).run(Q, result_format=JSON, graph_format=TTL)
     assert len(shared) == 0
     assert _answer_in_a_forked_process(shared, Q) is False
 

@@ -27,9 +27,14 @@ print(len(os.listdir(f"/proc/{os.getpid()}/task")))
 def test_a_good_store_is_checked_without_opening_it_here(built_store):
     """In a fresh interpreter (this one has opened stores already): ``check`` leaves the
     thread count as it was; ``open``, the control, adds the engine's threads."""
+
     def threads_after(method: str) -> int:
-        out = subprocess.run([sys.executable, "-c", THREADS, method, str(built_store)],
-                             capture_output=True, text=True, check=True)
+        out = subprocess.run(
+            [sys.executable, "-c", THREADS, method, str(built_store)],
+            capture_output=True,
+            text=True,
+            check=True,
+        )
         return int(out.stdout)
 
     assert threads_after("check") == 1

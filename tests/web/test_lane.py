@@ -30,8 +30,9 @@ def lane_app(built_store, counted_app):
 def _flask_only(app, **request) -> tuple[str, dict, bytes]:
     """The endpoint's own answer: the request run through Flask without the lane."""
     environ = EnvironBuilder(path="/sparql", **request).get_environ()
-    body, status, headers = run_wsgi_app(lambda e, s: Flask.wsgi_app(app, e, s), environ,
-                                         buffered=True)
+    body, status, headers = run_wsgi_app(
+        lambda e, s: Flask.wsgi_app(app, e, s), environ, buffered=True
+    )
     return status, dict(headers), b"".join(body)
 
 
@@ -46,32 +47,42 @@ def test_installed_for_a_read_only_service(lane_app, app):
     assert isinstance(app.wsgi_app, ResponseCache) and isinstance(app.wsgi_app.app, QueryLane)
 
 
-@pytest.mark.parametrize(("query", "accept"), [
-    (SELECT, None), (SELECT, "application/sparql-results+xml"), (SELECT, "text/csv"),
-    (SELECT, "text/tab-separated-values;q=0.9, */*;q=0.1"), (ASK, "application/json"),
-    (CONSTRUCT, None), (CONSTRUCT, "application/n-triples"), (POINT, "*/*"),
-])
+@pytest.mark.parametrize(
+    ("query", "accept"),
+    [
+        (SELECT, None),
+        (SELECT, "application/sparql-results+xml"),
+        (SELECT, "text/csv"),
+        (SELECT, "text/tab-separated-values;q=0.9, */*;q=0.1"),
+        (ASK, "application/json"),
+        (CONSTRUCT, None),
+        (CONSTRUCT, "application/n-triples"),
+        (POINT, "*/*"),
+    ],
+)
 def test_a_plain_read_is_answered_as_the_endpoint_answers_it(lane_app, query, accept):
     app, seen = lane_app
     headers = {"Accept": accept} if accept else {}
     n = len(seen)
     status, got, body = _through_lane(app, query_string={"query": query}, headers=headers)
     assert len(seen) == n, "the plain read reached Flask"
-    want_status, want, want_body = _flask_only(app, query_string={"query": query},
-                                               headers=headers)
+    want_status, want, want_body = _flask_only(app, query_string={"query": query}, headers=headers)
     assert (status, body) == (want_status, want_body) and status == "200 OK"
     assert got == want
 
 
-@pytest.mark.parametrize("request_args", [
-    {"query_string": {"query": SELECT, "format": "csv"}},  # format= is the endpoint's
-    {"query_string": {"query": SELECT, "default-graph-uri": "urn:x"}},  # a dataset
-    {"query_string": {"query": [SELECT, ASK]}},  # two queries: 400
-    {"query_string": {}},  # the service description
-    {"method": "POST", "data": {"query": SELECT}},
-    {"query_string": {"query": SELECT}, "headers": {"Accept": "image/png"}},  # 406
-    {"query_string": {"query": SELECT}, "headers": {"Accept": "text/html"}},  # a browser
-])
+@pytest.mark.parametrize(
+    "request_args",
+    [
+        {"query_string": {"query": SELECT, "format": "csv"}},  # format= is the endpoint's
+        {"query_string": {"query": SELECT, "default-graph-uri": "urn:x"}},  # a dataset
+        {"query_string": {"query": [SELECT, ASK]}},  # two queries: 400
+        {"query_string": {}},  # the service description
+        {"method": "POST", "data": {"query": SELECT}},
+        {"query_string": {"query": SELECT}, "headers": {"Accept": "image/png"}},  # 406
+        {"query_string": {"query": SELECT}, "headers": {"Accept": "text/html"}},  # a browser
+    ],
+)
 def test_anything_else_goes_to_flask(lane_app, request_args):
     app, seen = lane_app
     n = len(seen)
@@ -81,15 +92,23 @@ def test_anything_else_goes_to_flask(lane_app, request_args):
     assert (status, body, got) == (want_status, want_body, want)
 
 
-@pytest.mark.parametrize(("query", "accept", "status", "needle"), [
-    ("SELECT ?s WHERE { ?s ?p }", "application/sparql-results+json", 400, "error at 1:"),
-    ("SELECT * WHERE { SERVICE <http://example.org/sparql> { ?s ?p ?o } }", "text/csv", 400,
-     "SERVICE"),
-    ("SELECT * WHERE { <file:///etc/passwd> ?p ?o }", "*/*", 400, "file:"),
-    ("INSERT DATA { <urn:a> <urn:b> <urn:c> }", None, 400, "read-only"),
-])
+@pytest.mark.parametrize(
+    ("query", "accept", "status", "needle"),
+    [
+        ("SELECT ?s WHERE { ?s ?p }", "application/sparql-results+json", 400, "error at 1:"),
+        (
+            "SELECT * WHERE { SERVICE <http://example.org/sparql> { ?s ?p ?o } }",
+            "text/csv",
+            400,
+            "SERVICE",
+        ),
+        ("SELECT * WHERE { <file:///etc/passwd> ?p ?o }", "*/*", 400, "file:"),
+        ("INSERT DATA { <urn:a> <urn:b> <urn:c> }", None, 400, "read-only"),
+    ],
+)
 def test_an_error_is_rendered_by_the_endpoint_and_the_query_runs_once(
-        lane_app, query, accept, status, needle):
+    lane_app, query, accept, status, needle
+):
     app, seen = lane_app
     metrics = app.extensions["enlargement_kg"].service.metrics
     headers = {"Accept": accept} if accept else {}
@@ -98,8 +117,7 @@ def test_an_error_is_rendered_by_the_endpoint_and_the_query_runs_once(
     assert len(seen) == n + 1, "the error was not handed to the endpoint"
     assert metrics.queries - runs <= 1
     assert got_status.startswith(str(status)) and needle in body.decode()
-    want_status, want, want_body = _flask_only(app, query_string={"query": query},
-                                               headers=headers)
+    want_status, want, want_body = _flask_only(app, query_string={"query": query}, headers=headers)
     assert (got_status, got, body) == (want_status, want, want_body)
 
 
@@ -107,9 +125,9 @@ def test_the_syntax_error_position_is_the_clients(lane_app):
     """A relative IRI makes the endpoint declare its base before the query; the position in
     the message is still counted in the text the client sent."""
     app, _ = lane_app
-    status, _, body = _through_lane(app, query_string={"query": "SELECT * { <x> ?p ?o"},
-                                    headers={"Accept": "application/json"})
+    status, _, body = _through_lane(
+        app, query_string={"query": "SELECT * { <x> ?p ?o"}, headers={"Accept": "application/json"}
+    )
     assert status.startswith("400")
     assert "error at 1:" in json.loads(body)["error"]["message"]
     assert "BASE" not in json.loads(body)["error"]["message"]
-

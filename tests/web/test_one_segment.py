@@ -30,6 +30,7 @@ def _app(body):
     def app(environ, start_response):
         start_response("200 OK", [("Content-Type", "text/plain")])
         return body() if callable(body) else body
+
     return app
 
 

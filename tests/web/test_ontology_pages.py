@@ -16,14 +16,21 @@ from enlargement_kg.core.validation import ontology_graph
 
 NS = str(ENL._NS)
 BROWSER = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
-PARSE = {"text/turtle": "turtle", "application/ld+json": "json-ld",
-         "application/rdf+xml": "xml", "application/n-triples": "nt"}
+PARSE = {
+    "text/turtle": "turtle",
+    "application/ld+json": "json-ld",
+    "application/rdf+xml": "xml",
+    "application/n-triples": "nt",
+}
 
 
 def ontology_terms() -> dict[str, URIRef]:
     g = ontology_graph()
-    return {str(s)[len(NS):]: s for s in set(g.subjects())
-            if isinstance(s, URIRef) and str(s).startswith(NS)}
+    return {
+        str(s)[len(NS) :]: s
+        for s in set(g.subjects())
+        if isinstance(s, URIRef) and str(s).startswith(NS)
+    }
 
 
 VOID = ("br", "meta", "link", "img", "input", "hr", "wbr", "col", "source")
@@ -136,16 +143,19 @@ def test_turtle_is_the_served_ontology(client):
 
 
 @pytest.mark.parametrize("path", ["/ontology", "/ontology/0.2.0"])
-@pytest.mark.parametrize(("accept", "media_type"), [
-    ("text/turtle", "text/turtle"),
-    ("application/ld+json", "application/ld+json"),
-    ("application/rdf+xml", "application/rdf+xml"),
-    ("application/n-triples", "application/n-triples"),
-    ("application/rdf+xml;q=0.5, text/turtle;q=0.9", "text/turtle"),
-    ("*/*", "text/turtle"),
-    (None, "text/turtle"),
-    (BROWSER, "text/html"),
-])
+@pytest.mark.parametrize(
+    ("accept", "media_type"),
+    [
+        ("text/turtle", "text/turtle"),
+        ("application/ld+json", "application/ld+json"),
+        ("application/rdf+xml", "application/rdf+xml"),
+        ("application/n-triples", "application/n-triples"),
+        ("application/rdf+xml;q=0.5, text/turtle;q=0.9", "text/turtle"),
+        ("*/*", "text/turtle"),
+        (None, "text/turtle"),
+        (BROWSER, "text/html"),
+    ],
+)
 def test_ontology_iri_negotiates(client, path, accept, media_type):
     r = client.get(path, headers={"Accept": accept} if accept else {})
     assert r.status_code == 200, r.data[:200]
@@ -158,9 +168,16 @@ def test_ontology_iri_negotiates(client, path, accept, media_type):
         assert isomorphic(g, ontology_graph())
 
 
-@pytest.mark.parametrize(("suffix", "media_type"), [
-    (".ttl", "text/turtle"), (".jsonld", "application/ld+json"), (".rdf", "application/rdf+xml"),
-    (".nt", "application/n-triples"), (".html", "text/html")])
+@pytest.mark.parametrize(
+    ("suffix", "media_type"),
+    [
+        (".ttl", "text/turtle"),
+        (".jsonld", "application/ld+json"),
+        (".rdf", "application/rdf+xml"),
+        (".nt", "application/n-triples"),
+        (".html", "text/html"),
+    ],
+)
 def test_suffix_picks_the_format_whatever_accept_says(client, suffix, media_type):
     for path in ("/ontology", "/ontology/0.2.0"):
         r = client.get(path + suffix, headers={"Accept": "image/png"})
@@ -169,11 +186,12 @@ def test_suffix_picks_the_format_whatever_accept_says(client, suffix, media_type
 
 def test_version_iri_of_the_ontology_dereferences(client):
     version_iri = str(ontology_graph().value(ONTOLOGY_IRI, OWL.versionIRI))
-    path = version_iri[len(BASE) - 1:]
+    path = version_iri[len(BASE) - 1 :]
     r = client.get(path, headers={"Accept": "text/turtle"})
     assert r.status_code == 200
     assert (ONTOLOGY_IRI, OWL.versionIRI, URIRef(version_iri)) in Graph().parse(
-        data=r.data, format="turtle")
+        data=r.data, format="turtle"
+    )
 
 
 def test_unknown_version_suffix_and_media_type_are_refused(client):

@@ -47,13 +47,16 @@ def test_the_key_holds_accept_and_the_post_body(counted):
     as_csv = c.get("/sparql", query_string={"query": q}, headers={"Accept": "text/csv"})
     assert as_json.mimetype == "application/sparql-results+json"
     assert as_csv.mimetype == "text/csv" and as_csv.headers["X-Cache"] == "miss"
-    assert c.get("/sparql", query_string={"query": q},
-                 headers={"Accept": "text/csv"}).data == as_csv.data
+    assert (
+        c.get("/sparql", query_string={"query": q}, headers={"Accept": "text/csv"}).data
+        == as_csv.data
+    )
 
     # POST: the body is read for the key and handed back intact to the endpoint on a miss
     form = c.post("/sparql", data={"query": q + " form"})
-    direct = c.post("/sparql", data=q + " direct",
-                    headers={"Content-Type": "application/sparql-query"})
+    direct = c.post(
+        "/sparql", data=q + " direct", headers={"Content-Type": "application/sparql-query"}
+    )
     for r in (form, direct):
         assert r.status_code == 200 and r.headers["X-Cache"] == "miss"
         assert json.loads(r.data) == json.loads(as_json.data)

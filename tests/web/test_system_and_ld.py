@@ -26,8 +26,10 @@ def test_dereference_turtle_subject(client):
 
 
 def test_dereference_html_for_browsers(client):
-    r = client.get("/id/country/MNE", headers={
-        "Accept": "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"})
+    r = client.get(
+        "/id/country/MNE",
+        headers={"Accept": "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"},
+    )
     assert r.status_code == 200 and r.mimetype == "text/html"
     assert b"Montenegro" in r.data
 

@@ -8,9 +8,11 @@ from conftest import ROOT, cli
 from rdflib import Graph
 from rdflib.namespace import SH
 
-BAD = ("@prefix enl: <https://w3id.org/eu-enlargement/ontology#> .\n"
-       "<https://w3id.org/eu-enlargement/id/fact/x> a enl:ChapterOpened ;\n"
-       "  enl:country <https://w3id.org/eu-enlargement/id/country/MNE> .\n")
+BAD = (
+    "@prefix enl: <https://w3id.org/eu-enlargement/ontology#> .\n"
+    "<https://w3id.org/eu-enlargement/id/fact/x> a enl:ChapterOpened ;\n"
+    "  enl:country <https://w3id.org/eu-enlargement/id/country/MNE> .\n"
+)
 
 
 class Cells(HTMLParser):
@@ -51,8 +53,11 @@ def test_governance_matrix_for_every_country(client):
     page.feed(html)
     header = next(r for r in page.rows if r and r[0] == "Rule")
     assert header[1:] == ["ALB", "BIH", "GEO", "MDA", "MKD", "MNE", "SRB", "TUR", "UKR", "XKX"]
-    rules = [r for r in page.rows if r and r[0].startswith(("SAFE", "Chapters", "Clusters",
-                                                             "Chapter 31", "Access ladder"))]
+    rules = [
+        r
+        for r in page.rows
+        if r and r[0].startswith(("SAFE", "Chapters", "Clusters", "Chapter 31", "Access ladder"))
+    ]
     assert len(rules) >= 8
     closed_after_opened = next(r for r in rules if r[0].startswith("Chapters: provisionally"))
     assert closed_after_opened[6].startswith("pass")  # MNE
@@ -61,25 +66,34 @@ def test_governance_matrix_for_every_country(client):
 
 def test_post_validate_reports_violations_without_changing_the_graph(client):
     before = client.get("/-/version").get_json()
-    r = client.post("/validate", data=BAD, headers={"Content-Type": "text/turtle",
-                                                     "Accept": "application/json"})
+    r = client.post(
+        "/validate", data=BAD, headers={"Content-Type": "text/turtle", "Accept": "application/json"}
+    )
     assert r.status_code == 200
     doc = r.get_json()
     assert doc["conforms"] is False
-    shapes = {x["shape"].rsplit("#", 1)[-1] for x in doc["results"]
-              if x["shape"].startswith("http")}
+    shapes = {
+        x["shape"].rsplit("#", 1)[-1] for x in doc["results"] if x["shape"].startswith("http")
+    }
     assert {"Fact", "Event", "ChapterEvent"} & shapes or doc["violations"] >= 3
     assert client.get("/-/version").get_json() == before
-    ok = client.post("/validate", data=json.dumps({
-        "@id": "https://w3id.org/eu-enlargement/id/country/MNE",
-        "http://www.w3.org/2004/02/skos/core#altLabel": "Crna Gora"}),
-        headers={"Content-Type": "application/ld+json"})
+    ok = client.post(
+        "/validate",
+        data=json.dumps(
+            {
+                "@id": "https://w3id.org/eu-enlargement/id/country/MNE",
+                "http://www.w3.org/2004/02/skos/core#altLabel": "Crna Gora",
+            }
+        ),
+        headers={"Content-Type": "application/ld+json"},
+    )
     assert ok.get_json()["conforms"] is True
 
 
 def test_post_validate_bad_input(client):
     r = client.post("/validate", data="not turtle <<<", headers={"Content-Type": "text/turtle"})
     assert r.status_code == 400
+
     def post(data, ctype):
         return client.post("/validate", data=data, headers={"Content-Type": ctype}).status_code
 

@@ -39,18 +39,30 @@ HT = Namespace("http://www.w3.org/2011/http#")
 HTS = Namespace("http://www.w3.org/2011/http-statusCodes#")
 CNT = Namespace("http://www.w3.org/2011/content#")
 
-STATUS = {"OK": {200}, "Created": {201}, "NoContent": {204}, "NotFound": {404},
-          "BadRequest": {400}, "StatusCode2xx": set(range(200, 300)),
-          "StatusCode3xx": set(range(300, 400)), "StatusCode4xx": set(range(400, 500))}
+STATUS = {
+    "OK": {200},
+    "Created": {201},
+    "NoContent": {204},
+    "NotFound": {404},
+    "BadRequest": {400},
+    "StatusCode2xx": set(range(200, 300)),
+    "StatusCode3xx": set(range(300, 400)),
+    "StatusCode4xx": set(range(400, 500)),
+}
 #: Features of the manifests this service does not provide, with the reason.
 UNSUPPORTED = {
     MF.DirectGraphIdentification: (
         "direct graph identification (GSP §4.1) is not supported: the graphs' IRIs live "
         "under https://w3id.org/eu-enlargement/graph/, not under this host; graphs are named "
-        "indirectly with /store?graph=IRI (§4.2)"),
+        "indirectly with /store?graph=IRI (§4.2)"
+    ),
 }
-RDFLIB_FORMAT = {"text/turtle": "turtle", "application/n-triples": "nt",
-                 "application/rdf+xml": "xml", "application/ld+json": "json-ld"}
+RDFLIB_FORMAT = {
+    "text/turtle": "turtle",
+    "application/n-triples": "nt",
+    "application/rdf+xml": "xml",
+    "application/ld+json": "json-ld",
+}
 
 
 @dataclass
@@ -86,8 +98,10 @@ def _headers(g: Graph, node) -> dict[str, str]:
     lst = g.value(node, HT.headers)
     if lst is None:
         return {}
-    return {str(g.value(h, HT.fieldName)).lower(): str(g.value(h, HT.fieldValue))
-            for h in Collection(g, lst)}
+    return {
+        str(g.value(h, HT.fieldName)).lower(): str(g.value(h, HT.fieldValue))
+        for h in Collection(g, lst)
+    }
 
 
 def _body(g: Graph, node) -> str | None:
@@ -105,7 +119,7 @@ def read_manifest(path: Path) -> list[Entry]:
         for sub in Collection(g, include):
             entries += read_manifest(Path(str(sub).removeprefix("file://")))
     listed = g.value(manifest, MF.entries)
-    for test in (Collection(g, listed) if listed is not None else []):
+    for test in Collection(g, listed) if listed is not None else []:
         action = g.value(test, MF.action)
         reqs = []
         for req in Collection(g, g.value(action, HT.requests)):
@@ -114,13 +128,25 @@ def read_manifest(path: Path) -> list[Entry]:
             for code in g.objects(resp, MF.expectedStatus):
                 statuses |= STATUS[str(code).rsplit("#", 1)[-1]]
             loc = g.value(resp, MF.expectedLocation)
-            reqs.append(Request(
-                method=str(g.value(req, HT.methodName)), path=str(g.value(req, HT.absolutePath)),
-                headers=_headers(g, req), body=_body(g, req),
-                expected=Expected(statuses, None if loc is None else str(loc),
-                                  _headers(g, resp), _body(g, resp))))
-        entries.append(Entry(str(test), str(g.value(test, MF.name)),
-                             sorted(g.objects(test, MF.requires)), reqs))
+            reqs.append(
+                Request(
+                    method=str(g.value(req, HT.methodName)),
+                    path=str(g.value(req, HT.absolutePath)),
+                    headers=_headers(g, req),
+                    body=_body(g, req),
+                    expected=Expected(
+                        statuses,
+                        None if loc is None else str(loc),
+                        _headers(g, resp),
+                        _body(g, resp),
+                    ),
+                )
+            )
+        entries.append(
+            Entry(
+                str(test), str(g.value(test, MF.name)), sorted(g.objects(test, MF.requires)), reqs
+            )
+        )
     return entries
 
 
@@ -146,8 +172,9 @@ def check(req: Request, resp: requests.Response) -> list[str]:
     problems = []
     exp = req.expected
     if exp.statuses and resp.status_code not in exp.statuses:
-        problems.append(f"status {resp.status_code}, expected one of {sorted(exp.statuses)}: "
-                        f"{resp.text[:300]}")
+        problems.append(
+            f"status {resp.status_code}, expected one of {sorted(exp.statuses)}: {resp.text[:300]}"
+        )
         return problems
     for name, value in exp.headers.items():
         got = resp.headers.get(name)
@@ -160,11 +187,15 @@ def check(req: Request, resp: requests.Response) -> list[str]:
     if exp.body is not None and req.method != "HEAD":
         media = _media(exp.headers.get("content-type", "text/turtle"))[0]
         expected = Graph().parse(data=exp.body, format=RDFLIB_FORMAT[media])
-        got = Graph().parse(data=resp.text, format=RDFLIB_FORMAT[_media(
-            resp.headers.get("Content-Type", "text/turtle"))[0]])
+        got = Graph().parse(
+            data=resp.text,
+            format=RDFLIB_FORMAT[_media(resp.headers.get("Content-Type", "text/turtle"))[0]],
+        )
         if not isomorphic(expected, got):
-            problems.append("the graph returned is not isomorphic to the expected one:\n"
-                            + to_isomorphic(got).serialize(format="nt"))
+            problems.append(
+                "the graph returned is not isomorphic to the expected one:\n"
+                + to_isomorphic(got).serialize(format="nt")
+            )
     return problems
 
 
@@ -184,17 +215,24 @@ def test_graph_store_protocol(entry: Entry, gsp_server):
                 path = path.replace(var, value)
                 body = body.replace(var, value) if body is not None else None
             path = re.sub(r"^/gsp(?=[/?]|$)", "/store", path)
-            resp = session.request(req.method, gsp_server.url + path,
-                                   headers={**req.headers, **gsp_server.auth},
-                                   data=None if body is None else body.encode("utf-8"),
-                                   timeout=60)
+            resp = session.request(
+                req.method,
+                gsp_server.url + path,
+                headers={**req.headers, **gsp_server.auth},
+                data=None if body is None else body.encode("utf-8"),
+                timeout=60,
+            )
             problems = check(req, resp)
-            assert not problems, (f"{entry.name}: request {i} of {len(entry.requests)} "
-                                  f"({req.method} {path}): " + "; ".join(problems))
+            assert not problems, (
+                f"{entry.name}: request {i} of {len(entry.requests)} "
+                f"({req.method} {path}): " + "; ".join(problems)
+            )
             if req.expected.location_var:
                 variables[req.expected.location_var] = resp.headers["Location"]
             assert "Access-Control-Allow-Origin" not in resp.headers or req.method in (
-                "GET", "HEAD"), "a write answered with CORS headers"
+                "GET",
+                "HEAD",
+            ), "a write answered with CORS headers"
 
 
 def test_the_manifests_were_read():
@@ -206,8 +244,12 @@ def test_the_manifests_were_read():
 
 def test_the_checks_can_fail():
     """``check`` reports a wrong status, a wrong type and a non-isomorphic body."""
-    req = next(r for e in ENTRIES for r in e.requests
-               if r.method == "GET" and r.expected.body and "?graph=" in r.path)
+    req = next(
+        r
+        for e in ENTRIES
+        for r in e.requests
+        if r.method == "GET" and r.expected.body and "?graph=" in r.path
+    )
 
     def response(status: int, ctype: str, body: str) -> requests.Response:
         resp = requests.Response()

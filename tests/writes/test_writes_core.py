@@ -34,28 +34,36 @@ TTL = formats.by_name("turtle")
 
 # -- SPARQL 1.1 Protocol §2.2.3 --------------------------------------------------------------
 
+
 def test_dataset_becomes_using_clauses_before_each_where():
-    text = ("PREFIX ex: <http://ex/>\nINSERT { GRAPH <http://g> { ?s ex:p ?o } }\n"
-            "WHERE { ?s ex:p ?o { SELECT ?s WHERE { ?s ?p ?o } } } ;\n"
-            "DELETE { ?s ?p 'where' } WHERE { ?s ?p 'where' } # WHERE in a comment")
+    text = (
+        "PREFIX ex: <http://ex/>\nINSERT { GRAPH <http://g> { ?s ex:p ?o } }\n"
+        "WHERE { ?s ex:p ?o { SELECT ?s WHERE { ?s ?p ?o } } } ;\n"
+        "DELETE { ?s ?p 'where' } WHERE { ?s ?p 'where' } # WHERE in a comment"
+    )
     out = with_protocol_dataset(text, Dataset(("http://a", "http://b"), ("http://n",)))
     clause = "USING <http://a> USING <http://b> USING NAMED <http://n> WHERE"
     assert out.count(clause) == 2  # not in the sub-select, the literal or the comment
     assert with_protocol_dataset(text, Dataset()) == text
 
 
-@pytest.mark.parametrize("text", [
-    "WITH <http://g> DELETE { ?s ?p ?o } WHERE { ?s ?p ?o }",
-    "DELETE { ?s ?p ?o } USING <http://g> WHERE { ?s ?p ?o }",
-    "DELETE WHERE { ?s ?p ?o }",
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "WITH <http://g> DELETE { ?s ?p ?o } WHERE { ?s ?p ?o }",
+        "DELETE { ?s ?p ?o } USING <http://g> WHERE { ?s ?p ?o }",
+        "DELETE WHERE { ?s ?p ?o }",
+    ],
+)
 def test_dataset_conflicts_are_refused(text):
     with pytest.raises(QueryRefused):
         with_protocol_dataset(text, Dataset(("http://a",), ()))
 
 
-@pytest.mark.parametrize("iri", ["http://a> } ; DROP ALL ; INSERT DATA { <x", "relative",
-                                 "file:///etc/passwd", "http://a b"])
+@pytest.mark.parametrize(
+    "iri",
+    ["http://a> } ; DROP ALL ; INSERT DATA { <x", "relative", "file:///etc/passwd", "http://a b"],
+)
 def test_dataset_iris_cannot_inject(iri):
     with pytest.raises(QueryRefused):
         with_protocol_dataset("INSERT { ?s ?p ?o } WHERE { ?s ?p ?o }", Dataset((iri,), ()))
@@ -63,16 +71,20 @@ def test_dataset_iris_cannot_inject(iri):
 
 # -- the commit --------------------------------------------------------------------------------
 
+
 def test_changes_keep_blank_nodes_and_apply_in_one_transaction():
     before, after = OxigraphStore.memory(), OxigraphStore.memory()
-    data = parse_graph(b"<http://a> <http://p> [ <http://q> 1 ] ; <http://r> [ <http://q> 2 ] .",
-                       TTL)
+    data = parse_graph(
+        b"<http://a> <http://p> [ <http://q> 1 ] ; <http://r> [ <http://q> 2 ] .", TTL
+    )
     before.add_to_graph("http://g", data)
     after.add_to_graph("http://g", data)
     # after: one blank node's triple removed, a new blank node, a graph emptied and created
-    after.apply_update("DELETE WHERE { GRAPH <http://g> { ?b <http://q> 1 } } ;"
-                       "INSERT DATA { GRAPH <http://h> { [] <http://q> 3 } } ;"
-                       "CREATE GRAPH <http://empty> ; INSERT DATA { <http://d> <http://p> 4 }")
+    after.apply_update(
+        "DELETE WHERE { GRAPH <http://g> { ?b <http://q> 1 } } ;"
+        "INSERT DATA { GRAPH <http://h> { [] <http://q> 3 } } ;"
+        "CREATE GRAPH <http://empty> ; INSERT DATA { <http://d> <http://p> 4 }"
+    )
     changes = before.changes_to(after)
     assert len(changes.removed) == 1 and len(changes.added) == 2
     assert set(changes.graph_names_added) == {"http://h", "http://empty"}
@@ -83,6 +95,7 @@ def test_changes_keep_blank_nodes_and_apply_in_one_transaction():
 
 
 # -- snapshots ---------------------------------------------------------------------------------
+
 
 def _snapshots(store: GraphStore) -> list[str]:
     return sorted(p.name for p in (store.path / STATE_DIR / SNAPSHOTS).iterdir())
@@ -126,9 +139,13 @@ def test_refused_and_failed_writes_change_nothing(ontology_only_store, tmp_path)
     store, _ = GraphStore.open(path)
     before = store.current()
     with pytest.raises(WriteRefused) as refused:
-        store.write(Update("PREFIX enl: <https://w3id.org/eu-enlargement/ontology#> "
-                           "INSERT DATA { <http://example.org/r> a enl:CFSPAlignmentRate ; "
-                           "enl:rate -5.0 }"))
+        store.write(
+            Update(
+                "PREFIX enl: <https://w3id.org/eu-enlargement/ontology#> "
+                "INSERT DATA { <http://example.org/r> a enl:CFSPAlignmentRate ; "
+                "enl:rate -5.0 }"
+            )
+        )
     assert refused.value.status == 409 and refused.value.report.violations
     with pytest.raises(QueryRefused):
         store.write(Update("INSERT DATA { <http://a> <http://b> 1 } ; DROP GRAPH <http://none>"))

@@ -28,19 +28,29 @@ NOTES = "https://w3id.org/eu-enlargement/graph/test/notes"
 def test_read_only_by_default(live):
     """The shared server runs without --writable: every write is 403, reads work."""
     auth = {"Authorization": "Bearer anything"}
-    r = requests.post(live.sparql, data=f"INSERT DATA {{ GRAPH <{NOTES}> {{ <{MNE}> "
-                      "<http://example.org/p> 1 } }", headers={**auth, "Content-Type": UPDATE})
+    r = requests.post(
+        live.sparql,
+        data=f"INSERT DATA {{ GRAPH <{NOTES}> {{ <{MNE}> <http://example.org/p> 1 }} }}",
+        headers={**auth, "Content-Type": UPDATE},
+    )
     assert r.status_code == 403 and "read-only" in r.text
     r = requests.post(live.sparql, data={"update": "CLEAR ALL"}, headers=auth)
     assert r.status_code == 403
     for method in ("PUT", "POST", "DELETE"):
-        r = requests.request(method, f"{live.url}/store", params={"graph": NOTES},
-                             data=b"<http://a> <http://b> 1 .",
-                             headers={**auth, "Content-Type": "text/turtle"})
+        r = requests.request(
+            method,
+            f"{live.url}/store",
+            params={"graph": NOTES},
+            data=b"<http://a> <http://b> 1 .",
+            headers={**auth, "Content-Type": "text/turtle"},
+        )
         assert r.status_code == 403, method
         assert "Access-Control-Allow-Origin" not in r.headers
-    r = requests.get(live.sparql, params={"query": "ASK { GRAPH ?g { ?s ?p ?o } }"},
-                     headers={"Accept": "application/sparql-results+json"})
+    r = requests.get(
+        live.sparql,
+        params={"query": "ASK { GRAPH ?g { ?s ?p ?o } }"},
+        headers={"Accept": "application/sparql-results+json"},
+    )
     assert r.json()["boolean"] is True
     sd = requests.get(live.sparql, headers={"Accept": "text/turtle"}).text
     assert "SPARQL11Update" not in sd
@@ -86,32 +96,43 @@ INSERT DATA {{ GRAPH <{NOTES}> {{
     assert writable.ask(f"ASK {{ <{rate}> ?p ?o }}") is False
     assert writable.ask("ASK { ?s ?p 'sent with a violation' }") is False
     # a Graph Store Protocol PUT of the same facts: refused too, with the report as Turtle
-    ttl = (f"@prefix enl: <{ENL}> .\n<{rate}> a enl:CFSPAlignmentRate ; "
-           f"enl:country <{MNE}> ; enl:rate 150.0 .")
-    r = requests.put(f"{writable.url}/store", params={"graph": NOTES + "-refused"},
-                     data=ttl.encode(), headers={**writable.auth, "Content-Type": "text/turtle",
-                                                 "Accept": "text/turtle"})
+    ttl = (
+        f"@prefix enl: <{ENL}> .\n<{rate}> a enl:CFSPAlignmentRate ; "
+        f"enl:country <{MNE}> ; enl:rate 150.0 ."
+    )
+    r = requests.put(
+        f"{writable.url}/store",
+        params={"graph": NOTES + "-refused"},
+        data=ttl.encode(),
+        headers={**writable.auth, "Content-Type": "text/turtle", "Accept": "text/turtle"},
+    )
     assert r.status_code == 409
     report = Graph().parse(data=r.text, format="turtle")
     sh = "http://www.w3.org/ns/shacl#"
     assert (None, URIRef(sh + "focusNode"), URIRef(rate)) in report
     assert (None, URIRef(sh + "conforms"), Literal(False)) in report
-    assert requests.get(f"{writable.url}/store",
-                        params={"graph": NOTES + "-refused"}).status_code == 404
+    assert (
+        requests.get(f"{writable.url}/store", params={"graph": NOTES + "-refused"}).status_code
+        == 404
+    )
     assert requests.get(f"{writable.url}/-/version").json() == before
 
 
 def test_atomic_update_and_runaway_update(writable):
     # the last operation fails: the first is not applied
-    r = writable.update(f"INSERT DATA {{ GRAPH <{NOTES}-atomic> {{ <{MNE}> "
-                        "<http://example.org/p> 1 } } ;"
-                        "\nDROP GRAPH <https://w3id.org/eu-enlargement/graph/no-such-graph>")
+    r = writable.update(
+        f"INSERT DATA {{ GRAPH <{NOTES}-atomic> {{ <{MNE}> "
+        "<http://example.org/p> 1 } } ;"
+        "\nDROP GRAPH <https://w3id.org/eu-enlargement/graph/no-such-graph>"
+    )
     assert r.status_code == 400 and "does not exist" in r.text
     assert writable.ask(f"ASK {{ GRAPH <{NOTES}-atomic> {{ ?s ?p ?o }} }}") is False
     # a runaway WHERE (a cartesian product of the whole graph) is stopped at the 3 s limit
     # while another client keeps being answered; nothing is written
-    runaway = (f"INSERT {{ GRAPH <{NOTES}-runaway> {{ ?a <http://example.org/p> ?b }} }} WHERE "
-               "{ GRAPH ?g1 { ?a ?p1 ?o1 } GRAPH ?g2 { ?b ?p2 ?o2 } GRAPH ?g3 { ?c ?p3 ?o3 } }")
+    runaway = (
+        f"INSERT {{ GRAPH <{NOTES}-runaway> {{ ?a <http://example.org/p> ?b }} }} WHERE "
+        "{ GRAPH ?g1 { ?a ?p1 ?o1 } GRAPH ?g2 { ?b ?p2 ?o2 } GRAPH ?g3 { ?c ?p3 ?o3 } }"
+    )
     out = {}
 
     def slow():
@@ -132,9 +153,12 @@ def test_atomic_update_and_runaway_update(writable):
     assert answered >= 3
     assert writable.ask(f"ASK {{ GRAPH <{NOTES}-runaway> {{ ?s ?p ?o }} }}") is False
     # the next write goes through
-    r = requests.put(f"{writable.url}/store", params={"graph": NOTES + "-after"},
-                     data=f"<{MNE}> <http://example.org/p> 2 .".encode(),
-                     headers={**writable.auth, "Content-Type": "text/turtle"})
+    r = requests.put(
+        f"{writable.url}/store",
+        params={"graph": NOTES + "-after"},
+        data=f"<{MNE}> <http://example.org/p> 2 .".encode(),
+        headers={**writable.auth, "Content-Type": "text/turtle"},
+    )
     assert r.status_code == 201, r.text
 
 
@@ -144,18 +168,27 @@ def test_cached_answers_are_not_served_after_a_write(writable):
     hits = 0
     with requests.Session() as s:
         for _ in range(12):
-            r = s.get(writable.sparql, params={"query": q},
-                      headers={"Accept": "application/sparql-results+json"})
+            r = s.get(
+                writable.sparql,
+                params={"query": q},
+                headers={"Accept": "application/sparql-results+json"},
+            )
             assert r.json()["boolean"] is False
             hits += r.headers["X-Cache"] == "hit"
     assert hits >= 1
-    put = requests.put(f"{writable.url}/store", params={"graph": NOTES + "-cache"},
-                       data=f"<{MNE}> <http://example.org/p> 3 .".encode(),
-                       headers={**writable.auth, "Content-Type": "text/turtle"})
+    put = requests.put(
+        f"{writable.url}/store",
+        params={"graph": NOTES + "-cache"},
+        data=f"<{MNE}> <http://example.org/p> 3 .".encode(),
+        headers={**writable.auth, "Content-Type": "text/turtle"},
+    )
     assert put.status_code == 201
     for _ in range(12):  # new connections: both gunicorn workers get some
-        r = requests.get(writable.sparql, params={"query": q},
-                         headers={"Accept": "application/sparql-results+json"})
+        r = requests.get(
+            writable.sparql,
+            params={"query": q},
+            headers={"Accept": "application/sparql-results+json"},
+        )
         assert r.json()["boolean"] is True, r.headers.get("X-Cache")
     # every serving process keys its cache on the new version
     versions = {requests.get(f"{writable.url}/-/health").json()["version"] for _ in range(8)}
@@ -167,8 +200,9 @@ def test_writes_survive_a_restart(built_store, tmp_path):
     token = secrets.token_urlsafe(24)
     w = start_writable(store, token)
     try:
-        r = w.update(f"INSERT DATA {{ GRAPH <{NOTES}> {{ <{MNE}> <http://example.org/note> "
-                     "'durable' } }")
+        r = w.update(
+            f"INSERT DATA {{ GRAPH <{NOTES}> {{ <{MNE}> <http://example.org/note> 'durable' }} }}"
+        )
         assert r.status_code == 204, r.text
         version = r.headers["X-Graph-Version"]
     finally:
@@ -177,8 +211,9 @@ def test_writes_survive_a_restart(built_store, tmp_path):
     # a read-only server over the same folder sees it: it is in the store itself
     ro = start_server("--store", str(store))
     try:
-        r = requests.get(ro.sparql, params={"query": ask},
-                         headers={"Accept": "application/sparql-results+json"})
+        r = requests.get(
+            ro.sparql, params={"query": ask}, headers={"Accept": "application/sparql-results+json"}
+        )
         assert r.json()["boolean"] is True
         assert requests.get(f"{ro.url}/-/version").json()["graph_version"] == version
     finally:
@@ -205,9 +240,12 @@ def test_without_store_writes_stay_in_memory(tmp_path):
     try:
         sd = requests.get(w.sparql, headers={"Accept": "text/turtle"}).text
         assert "SPARQL11Update" in sd and "lost when the service stops" in sd
-        r = requests.put(f"{w.url}/store", params={"graph": NOTES},
-                         data=f"<{MNE}> <http://example.org/p> 1 .".encode(),
-                         headers={**w.auth, "Content-Type": "text/turtle"})
+        r = requests.put(
+            f"{w.url}/store",
+            params={"graph": NOTES},
+            data=f"<{MNE}> <http://example.org/p> 1 .".encode(),
+            headers={**w.auth, "Content-Type": "text/turtle"},
+        )
         assert r.status_code == 201, r.text
         assert w.ask(ask) is True
     finally:

@@ -45,12 +45,17 @@ class Writable:
 
     def update(self, text: str, **kwargs) -> requests.Response:
         headers = {"Content-Type": UPDATE, **self.auth, **kwargs.pop("headers", {})}
-        return requests.post(self.sparql, data=text.encode("utf-8"), headers=headers,
-                             timeout=120, **kwargs)
+        return requests.post(
+            self.sparql, data=text.encode("utf-8"), headers=headers, timeout=120, **kwargs
+        )
 
     def ask(self, query: str) -> bool:
-        r = requests.get(self.sparql, params={"query": query},
-                         headers={"Accept": "application/sparql-results+json"}, timeout=30)
+        r = requests.get(
+            self.sparql,
+            params={"query": query},
+            headers={"Accept": "application/sparql-results+json"},
+            timeout=30,
+        )
         assert r.status_code == 200, r.text
         return r.json()["boolean"]
 
@@ -60,8 +65,9 @@ class Writable:
 
 def start_writable(store: Path | None, token: str, *args: str) -> Writable:
     store_args = ("--store", str(store)) if store is not None else ()
-    server = start_server(*store_args, "--writable", *args,
-                          env={"ENLARGEMENT_KG_TOKEN": token}, timeout=90)
+    server = start_server(
+        *store_args, "--writable", *args, env={"ENLARGEMENT_KG_TOKEN": token}, timeout=90
+    )
     return Writable(server, store, token)
 
 
