@@ -80,7 +80,7 @@ def content_version(srcs: list[Source]) -> str:
 
 #: The clean validation of the packaged inputs (report and derived triples), shipped with the
 #: package so that the first `serve` on a new machine need not derive and validate again.
-#: Written by `python -m enlargement_kg.core.build --write-prebuilt`; a test fails when it is
+#: Written by `enlargement-kg prebuilt`; a test fails when it is
 #: stale, and any change to the inputs changes the key, so a local edit is validated anew.
 PREBUILT_DIR = Path(__file__).resolve().parent / "prebuilt"
 
@@ -323,11 +323,3 @@ def build_to_dir(out: Path, **kwargs) -> BuildResult:
         return BuildResult(store, report, meta["version"], seconds)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
-
-
-if __name__ == "__main__":
-    import sys
-
-    if sys.argv[1:] != ["--write-prebuilt"]:
-        sys.exit("usage: python -m enlargement_kg.core.build --write-prebuilt")
-    print(f"wrote {write_prebuilt()}")

@@ -4,9 +4,7 @@ competency questions need and the graph does not hold for a country."""
 
 from __future__ import annotations
 
-import sys
 from collections import Counter, defaultdict
-from pathlib import Path
 
 from .build import build_memory
 from .iris import RELIABILITY_TIERS
@@ -419,39 +417,3 @@ def with_reconciliations(notes: str, table: str) -> str:
     head, rest = notes.split(NOTES_START, 1)
     _, tail = rest.split(NOTES_END, 1)
     return head + NOTES_START + "\n" + table + NOTES_END + tail
-
-
-def register_cli(sub, CLIError) -> None:
-    p = sub.add_parser(
-        "coverage",
-        help="write the data-coverage report (docs/data-coverage.md)",
-        description="Count facts per country and category, sources by kind, "
-        "and list the known gaps; write Markdown to --out (default stdout).",
-    )
-    p.add_argument("--out", type=Path, help="file to write (default: standard output)")
-    p.add_argument(
-        "--notes",
-        type=Path,
-        help="also rewrite the generated list of reconciliations in this file (docs/data-notes.md)",
-    )
-
-    def run(args) -> int:
-        if args.notes:
-            try:
-                notes = with_reconciliations(
-                    args.notes.read_text(encoding="utf-8"),
-                    reconciliations(build_memory(validate_data=False).store),
-                )
-            except (OSError, ValueError) as exc:
-                raise CLIError(f"cannot update {args.notes}: {exc}") from None
-            args.notes.write_text(notes, encoding="utf-8")
-            print(f"wrote {args.notes}")
-        text = generate()
-        if args.out:
-            args.out.write_text(text, encoding="utf-8")
-            print(f"wrote {args.out}")
-        else:
-            sys.stdout.write(text)
-        return 0
-
-    p.set_defaults(func=run)

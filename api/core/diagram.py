@@ -1,7 +1,7 @@
 """A diagram of the ontology's main classes and properties, as SVG, generated from the
 ontology so that it cannot drift from it.
 
-``python -m enlargement_kg.core.diagram --out docs/ontology-diagram.svg`` writes it (``--check``
+``enlargement-kg diagram --out docs/ontology-diagram.svg`` writes it (``--check``
 exits 1 when the file differs from a fresh generation); ``/ontology`` shows it.
 
 What is drawn (from :mod:`.ontology_doc`): a box per *main* class, that is every class of the
@@ -21,11 +21,8 @@ monospace font, so the output is deterministic and needs no renderer.
 
 from __future__ import annotations
 
-import argparse
-import sys
 from collections import defaultdict
 from dataclasses import dataclass, field
-from pathlib import Path
 from xml.sax.saxutils import escape, quoteattr
 
 from rdflib import Graph
@@ -624,44 +621,3 @@ def render_svg(graph: Graph | None = None, *, href_prefix: str = NS) -> str:
 
         graph = ontology_graph()
     return to_svg(layout(document(graph), href_prefix=href_prefix))
-
-
-def main(argv: list[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(
-        prog="python -m enlargement_kg.core.diagram",
-        description="Write the ontology diagram (SVG).",
-    )
-    ap.add_argument("--out", required=True, help="the SVG file to write (- for stdout)")
-    ap.add_argument(
-        "--check",
-        action="store_true",
-        help="write nothing; exit 1 if --out differs from a fresh generation",
-    )
-    args = ap.parse_args(argv)
-    svg = render_svg()
-    if args.out == "-":
-        sys.stdout.write(svg)
-        return 0
-    out = Path(args.out)
-    if args.check:
-        current = out.read_text(encoding="utf-8") if out.is_file() else ""
-        if current != svg:
-            print(
-                f"{out} is stale: run python -m enlargement_kg.core.diagram --out {out}",
-                file=sys.stderr,
-            )
-            return 1
-        print(f"{out} is up to date")
-        return 0
-    try:
-        out.parent.mkdir(parents=True, exist_ok=True)
-        out.write_text(svg, encoding="utf-8")
-    except OSError as exc:
-        print(f"cannot write {out}: {exc}", file=sys.stderr)
-        return 2
-    print(f"wrote {out} ({len(svg)} bytes)")
-    return 0
-
-
-if __name__ == "__main__":
-    raise SystemExit(main())

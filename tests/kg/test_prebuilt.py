@@ -10,10 +10,7 @@ from enlargement_kg.core.validation import ValidationReport
 def test_prebuilt_matches_the_inputs_and_a_fresh_run():
     name = build._cache_file(build.content_version(build.sources()), None).name
     shipped = build.PREBUILT_DIR / name
-    assert shipped.is_file(), (
-        "stale: run `python -m enlargement_kg.core.build "
-        "--write-prebuilt` and commit api/core/prebuilt/"
-    )
+    assert shipped.is_file(), "stale: run `enlargement-kg prebuilt` and commit api/core/prebuilt/"
     assert sorted(p.name for p in build.PREBUILT_DIR.iterdir()) == [
         name,
         shipped.with_suffix(".nt").name,

@@ -1,5 +1,6 @@
-"""The core is pure: it never imports Flask; nothing above the store interface imports
-pyoxigraph (the remote backend must be able to replace it)."""
+"""The core is pure: it never imports Flask, never prints and never parses arguments (the
+``commands`` package does); nothing above the store interface imports pyoxigraph (the
+remote backend must be able to replace it)."""
 
 import ast
 from pathlib import Path
@@ -30,3 +31,31 @@ def test_only_the_embedded_backend_imports_pyoxigraph():
         if "pyoxigraph" in imports(p) and str(p.relative_to(API)) not in PYOXIGRAPH_ALLOWED
     ]
     assert offenders == []
+
+
+def test_core_never_prints_or_parses_arguments():
+    """Only ``commands/`` talks to a terminal: core/ returns values and raises."""
+    offenders = []
+    for p in sorted((API / "core").rglob("*.py")):
+        tree = ast.parse(p.read_text(encoding="utf-8"))
+        if "argparse" in imports(p):
+            offenders.append(f"{p.name}: imports argparse")
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Call) and getattr(node.func, "id", None) == "print":
+                offenders.append(f"{p.name}:{node.lineno}: print()")
+            if (
+                isinstance(node, ast.Attribute)
+                and node.attr in ("stdout", "stderr", "argv")
+                and getattr(node.value, "id", None) == "sys"
+            ):
+                offenders.append(f"{p.name}:{node.lineno}: sys.{node.attr}")
+            if isinstance(node, ast.FunctionDef) and node.name == "register_cli":
+                offenders.append(f"{p.name}: register_cli")
+    assert offenders == []
+
+
+def test_every_command_module_registers_its_commands():
+    from enlargement_kg import commands
+
+    files = {p.stem for p in (API / "commands").glob("*.py")} - {"__init__"}
+    assert files == set(commands.MODULES)

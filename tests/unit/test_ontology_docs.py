@@ -47,12 +47,10 @@ def test_modules_follow_the_hierarchy():
 
 
 def test_committed_diagram_equals_a_fresh_generation():
-    assert COMMITTED.is_file(), (
-        "run: python -m enlargement_kg.core.diagram --out docs/ontology-diagram.svg"
-    )
+    assert COMMITTED.is_file(), "run: enlargement-kg diagram --out docs/ontology-diagram.svg"
     assert COMMITTED.read_text(encoding="utf-8") == diagram.render_svg(), (
         "docs/ontology-diagram.svg is stale: run "
-        "python -m enlargement_kg.core.diagram --out docs/ontology-diagram.svg"
+        "enlargement-kg diagram --out docs/ontology-diagram.svg"
     )
 
 
@@ -90,7 +88,7 @@ def test_diagram_draws_the_properties_between_classes():
 
 def test_cli_writes_and_checks(tmp_path):
     out = tmp_path / "d.svg"
-    cmd = [sys.executable, "-m", "enlargement_kg.core.diagram", "--out", str(out)]
+    cmd = [sys.executable, "-m", "enlargement_kg.cli", "diagram", "--out", str(out)]
     assert subprocess.run(cmd, capture_output=True).returncode == 0
     assert out.read_text(encoding="utf-8") == diagram.render_svg()
     ok = subprocess.run(cmd + ["--check"], capture_output=True, text=True)
