@@ -10,16 +10,16 @@ import sys
 from pathlib import Path
 
 from ..core.namespaces import BASE
-from ..core.publish import (
+from ..core.publishing import (
     DUMP_FORMATS,
     FORMAT_TITLE,
     PublishError,
     ReleaseIndex,
-    _write_atomic,
     default_releases_dir,
     make_release,
     serialize_dump,
 )
+from ..core.publishing.dumps import write_atomic
 from ..core.store import Store
 from . import CLIError
 
@@ -51,7 +51,7 @@ def register(sub) -> None:
             sys.stdout.buffer.flush()
             return 0
         out.parent.mkdir(parents=True, exist_ok=True)
-        _write_atomic(out, data)
+        write_atomic(out, data)
         print(
             f"wrote {out}: {FORMAT_TITLE[args.format]}{' (gzip)' if args.gzip else ''}, "
             f"{len(data)} bytes, sha256 {digest}"

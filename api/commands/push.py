@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
+from ..core.config import Settings
 from ..core.push import PushError, graph_payloads, load_release, push
 from . import CLIError
 
@@ -13,7 +13,7 @@ def register(sub) -> None:
     """``push``."""
 
     def cmd_push(args) -> int:
-        token = args.token or os.environ.get("ENLARGEMENT_KG_TOKEN") or None
+        token = args.token or Settings.from_env().token
         try:
             if args.release:
                 store = load_release(Path(args.release))

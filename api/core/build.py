@@ -112,8 +112,11 @@ def _cache_file(version: str, shapes_dir: Path | None) -> Path:
     h = hashlib.sha256(version.encode() + __version__.encode())
     for p in rdf_files(shapes_dir or data_dir("shapes")):
         h.update(p.read_bytes())
-    root = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
-    return root / "enlargement-kg" / f"validated-{h.hexdigest()[:24]}.json"
+    from .config import Settings
+
+    return (
+        Settings.from_env().cache_home / "enlargement-kg" / f"validated-{h.hexdigest()[:24]}.json"
+    )
 
 
 def ontology_version(ontology_dir: Path | None = None) -> str:

@@ -148,7 +148,7 @@ def _plain(o: Node):
 
 def fact_triples(g: Graph, classes: set[URIRef]) -> dict[URIRef, frozenset]:
     """Every fact of ``g`` with the set of its (predicate, object) pairs."""
-    from .describe import most_specific
+    from .labels import most_specific
 
     facts = {s for c in classes for s in g.subjects(RDF.type, c) if isinstance(s, URIRef)}
     out = {}

@@ -1,4 +1,5 @@
-"""The format registry: one owner for media types, suffixes and serialiser names."""
+"""The format registry: one owner for media types, suffixes, rdflib's parser and serialiser
+names and the W3C's format names (http://www.w3.org/ns/formats/)."""
 
 from __future__ import annotations
 
@@ -15,6 +16,8 @@ class Format:
     suffixes: tuple[str, ...] = ()
     aliases: tuple[str, ...] = ()  #: other media types clients send for it
     text: bool = True
+    rdflib: str | None = None  #: rdflib's parser/serialiser name
+    w3c: str | None = None  #: its name at http://www.w3.org/ns/formats/ (SD, VoID, DCAT)
 
     @property
     def content_type(self) -> str:
@@ -28,6 +31,7 @@ RESULT_FORMATS: tuple[Format, ...] = (
         "results",
         (".json", ".srj"),
         ("application/json",),
+        w3c="SPARQL_Results_JSON",
     ),
     Format(
         "xml",
@@ -35,18 +39,51 @@ RESULT_FORMATS: tuple[Format, ...] = (
         "results",
         (".srx", ".xml"),
         ("application/xml", "text/xml"),
+        w3c="SPARQL_Results_XML",
     ),
-    Format("csv", "text/csv", "results", (".csv",)),
-    Format("tsv", "text/tab-separated-values", "results", (".tsv",)),
+    Format("csv", "text/csv", "results", (".csv",), w3c="SPARQL_Results_CSV"),
+    Format("tsv", "text/tab-separated-values", "results", (".tsv",), w3c="SPARQL_Results_TSV"),
 )
 
 RDF_FORMATS: tuple[Format, ...] = (
-    Format("turtle", "text/turtle", "rdf", (".ttl",), ("application/x-turtle",)),
-    Format("ntriples", "application/n-triples", "rdf", (".nt",), ("text/plain",)),
-    Format("jsonld", "application/ld+json", "rdf", (".jsonld",), ("application/json",)),
-    Format("rdfxml", "application/rdf+xml", "rdf", (".rdf",), ("application/xml", "text/xml")),
-    Format("trig", "application/trig", "rdf", (".trig",)),
-    Format("nquads", "application/n-quads", "rdf", (".nq",)),
+    Format(
+        "turtle",
+        "text/turtle",
+        "rdf",
+        (".ttl",),
+        ("application/x-turtle",),
+        rdflib="turtle",
+        w3c="Turtle",
+    ),
+    Format(
+        "ntriples",
+        "application/n-triples",
+        "rdf",
+        (".nt",),
+        ("text/plain",),
+        rdflib="nt",
+        w3c="N-Triples",
+    ),
+    Format(
+        "jsonld",
+        "application/ld+json",
+        "rdf",
+        (".jsonld",),
+        ("application/json",),
+        rdflib="json-ld",
+        w3c="JSON-LD",
+    ),
+    Format(
+        "rdfxml",
+        "application/rdf+xml",
+        "rdf",
+        (".rdf",),
+        ("application/xml", "text/xml"),
+        rdflib="xml",
+        w3c="RDF_XML",
+    ),
+    Format("trig", "application/trig", "rdf", (".trig",), rdflib="trig", w3c="TriG"),
+    Format("nquads", "application/n-quads", "rdf", (".nq",), rdflib="nquads", w3c="N-Quads"),
 )
 
 HTML = Format("html", "text/html", "page", (".html",))
@@ -86,6 +123,18 @@ def by_media_type(media_type: str, kind: str) -> Format | None:
             return f
     for f in pool:
         if mt in f.aliases:
+            return f
+    return None
+
+
+def by_suffix(suffix: str, kind: str = "rdf") -> Format | None:
+    """The format of ``kind`` a file suffix names (``.ttl``), or None.
+
+    >>> by_suffix(".nq").name, by_suffix(".csv", "results").name, by_suffix(".txt")
+    ('nquads', 'csv', None)
+    """
+    for f in ALL:
+        if f.kind == kind and suffix.lower() in f.suffixes:
             return f
     return None
 

@@ -18,13 +18,21 @@ import os
 import re
 import tempfile
 from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
 from rdflib import RDF, RDFS, Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, SKOS, XSD
 
 from . import dates, events, iris
+from .mappers import (  # noqa: F401 (the column values' constants are the importer's too)
+    CAPABILITIES,
+    DUAL_USE,
+    LEVELS,
+    STATUSES,
+    Row,
+    parts_of,
+    slug,
+)
 from .namespaces import ENL, PREFIXES, SCHEMA
 from .resources import data_dir
 from .validation import ontology_graph
@@ -54,30 +62,6 @@ OPTIONAL = (
 )
 COLUMNS = REQUIRED + OPTIONAL
 SOURCE_KINDS = ("official", "news", "analysis", "secondary")
-STATUSES = (
-    "signed",
-    "in-force",
-    "adopted",
-    "extended",
-    "frozen",
-    "requested",
-    "associated",
-    "participation-agreement-signed",
-)
-LEVELS = {
-    "early-stage": "early-stage",
-    "early-stage/some-level": "early-stage-some-level",
-    "some-level": "some-level",
-    "some-level/moderate": "some-level-moderate",
-    "moderate": "moderate",
-    "moderate/good": "moderate-good",
-    "good": "good",
-    "good/well-advanced": "good-well-advanced",
-    "well-advanced": "well-advanced",
-}
-CAPABILITIES = ("ammunition", "propellants", "maintenance", "industrial-infrastructure", "other")
-DUAL_USE = ("dual-use", "not-dual-use", "unknown")
-_MISSION = re.compile(r"^[A-Z0-9]+(?:-[A-Z0-9]+)*$")
 
 
 @dataclass(frozen=True)
@@ -110,11 +94,6 @@ def fact_type_codes(ontology: Graph | None = None) -> dict[str, URIRef]:
     """``{code: class}`` from the ontology's ``enl:factTypeCode`` annotations."""
     g = ontology if ontology is not None else ontology_graph()
     return {str(code): cls for cls, code in g.subject_objects(ENL.factTypeCode)}
-
-
-def slug(text: str) -> str:
-    s = re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")[:80].strip("-")
-    return s or "x"
 
 
 def read_rows(path: Path) -> list[dict[str, str]]:
@@ -191,6 +170,7 @@ class Mapper:
         return self.known.get(code, code) if isinstance(self.known, dict) else code
 
     def add(self, n: int, r: dict[str, str]) -> None:
+        """Check row ``n`` (``r``: column -> stripped value) and map it to its fact."""
         row_start = len(self.errors)
         country = r.get("country", "")
         if country != "EU" and country not in self.known:
@@ -208,16 +188,52 @@ class Mapper:
                 "fact_type",
                 f"unknown fact type {code!r}; valid: {', '.join(sorted(self.codes))}",
             )
-        date = precision = None
-        if r.get("date") or cls in self.events:
-            try:
-                date, precision = dates.parse(r.get("date", ""))
-            except ValueError as exc:
-                self._err(
-                    n,
-                    "date",
-                    str(exc) if r.get("date") else f"{code} is an event and needs its date",
-                )
+        date, precision = self._date(n, r, code, cls)
+        src_date, confirmed = self._source_dates(n, r)
+        url = self._check_source(n, r)
+        chapter, cluster = self._numbers(n, r)
+        status = r.get("status", "")
+        if (
+            status
+            and status not in STATUSES
+            and not (code == "mobility-corridor" and status in DUAL_USE)
+        ):
+            self._err(n, "status", f"{status!r} is not one of {', '.join(STATUSES)}")
+        if cls is None:
+            return
+        row = Row(
+            n=n,
+            raw=r,
+            country=country,
+            code=code,
+            cls=cls,
+            date=date,
+            precision=precision,
+            chapter=chapter,
+            cluster=cluster,
+            url=url,
+            src_date=src_date,
+            confirmed=confirmed,
+        )
+        # check the type-specific columns too, so one run reports every bad value of the row
+        self._map(row, row_start)
+
+    def _date(self, n: int, r: dict[str, str], code: str, cls) -> tuple[str | None, str | None]:
+        """The fact's date and its precision (an event needs one)."""
+        if not (r.get("date") or cls in self.events):
+            return None, None
+        try:
+            return dates.parse(r.get("date", ""))
+        except ValueError as exc:
+            self._err(
+                n,
+                "date",
+                str(exc) if r.get("date") else f"{code} is an event and needs its date",
+            )
+            return None, None
+
+    def _source_dates(self, n: int, r: dict[str, str]) -> tuple[str | None, str]:
+        """The source document's date and the day the fact was last confirmed."""
         src_date = None
         if r.get("source_date"):
             try:
@@ -232,6 +248,10 @@ class Mapper:
                     raise ValueError(f"{confirmed!r}: the day the source was re-read, YYYY-MM-DD")
             except ValueError as exc:
                 self._err(n, "last_confirmed", str(exc))
+        return src_date, confirmed
+
+    def _check_source(self, n: int, r: dict[str, str]) -> str:
+        """Check the source columns; return the source's URL."""
         url = r.get("source_url", "")
         if not re.match(r"^https?://\S+$", url):
             self._err(n, "source_url", f"{url!r} is not an http(s) URL")
@@ -250,7 +270,11 @@ class Mapper:
                 "source_kind",
                 f"{r.get('source_kind')!r} is not one of {', '.join(SOURCE_KINDS)}",
             )
-        chapter = cluster = None
+        return url
+
+    def _numbers(self, n: int, r: dict[str, str]) -> tuple[int | None, int | None]:
+        """The chapter (1..35) and cluster (1..6) numbers, None when empty or bad."""
+        found: dict[str, int] = {}
         for col, hi in (("chapter", 35), ("cluster", 6)):
             if r.get(col):
                 try:
@@ -260,241 +284,29 @@ class Mapper:
                 except ValueError:
                     self._err(n, col, f"{r[col]!r} is not a {col} number 1..{hi}")
                     continue
-                if col == "chapter":
-                    chapter = v
-                else:
-                    cluster = v
-        status = r.get("status", "")
-        if (
-            status
-            and status not in STATUSES
-            and not (code == "mobility-corridor" and status in DUAL_USE)
-        ):
-            self._err(n, "status", f"{status!r} is not one of {', '.join(STATUSES)}")
-        if cls is None:
-            return
-        # check the type-specific columns too, so one run reports every bad value of the row
-        self._map(
-            n,
-            r,
-            cls,
-            code,
-            country,
-            date,
-            precision,
-            chapter,
-            cluster,
-            url,
-            src_date,
-            confirmed,
-            row_start,
-        )
+                found[col] = v
+        return found.get("chapter"), found.get("cluster")
 
-    def _map(
-        self,
-        n,
-        r,
-        cls,
-        code,
-        country,
-        date,
-        precision,
-        chapter,
-        cluster,
-        url,
-        src_date,
-        confirmed,
-        before,
-    ) -> None:
-        quals: list[str] = []
+    def _map(self, row: Row, before: int) -> None:
+        """Run the mappers of ``row`` (mappers.parts_of); mint its fact if the row is good."""
         triples: list[tuple] = []
+        quals: list[str] = []
         label_bits: list[str] = []
-        value, partner = r.get("value", ""), r.get("partner", "")
-        rate_key: str | None = None
-        if chapter:
-            quals.append(f"ch{chapter}")
-            triples.append((ENL.chapter, iris.chapter(chapter)))
-            label_bits.append(f"chapter {chapter}")
-        if cluster:
-            quals.append(f"cl{cluster}")
-            triples.append((ENL.cluster, iris.cluster(cluster)))
-            label_bits.append(f"cluster {cluster}")
-        need = {
-            "chapter-opened": "chapter",
-            "chapter-provisionally-closed": "chapter",
-            "cluster-opened": "cluster",
-            "level-of-preparation": "chapter",
-        }
-        if code in need and not (chapter if need[code] == "chapter" else cluster):
-            self._err(n, need[code], f"{code} needs a {need[code]} number")
-        if code in ("chapter-blocked", "block-lifted") and not (chapter or cluster):
-            label_bits.append("negotiations as a whole")
-        if code in ("chapter-blocked", "block-lifted") and partner:
-            if partner not in self.known:
-                self._err(
-                    n,
-                    "partner",
-                    f"{partner!r} is not a known ISO 3166 alpha-3 code of the blocking state",
-                )
-            else:
-                triples.append((ENL.blockedBy, iris.country(partner)))
-                quals.append(partner)
-                label_bits.append(f"by {partner}")
-        elif code == "intergovernmental-conference" and value:
-            if value.isdigit():
-                triples.append((ENL.conferenceNumber, Literal(int(value))))
-        elif code in ("cfsp-alignment-rate",):
-            try:
-                rate = Decimal(value.rstrip("%"))
-                if not 0 <= rate <= 100:
-                    raise InvalidOperation
-                triples.append((ENL.rate, Literal(rate)))
-                rate_key = str(rate).replace(".", "-")
-            except InvalidOperation:
-                self._err(n, "value", f"{value!r} is not a percentage in [0, 100]")
-            if not re.match(r"^\d{4}$", r.get("year", "")):
-                self._err(n, "year", "cfsp-alignment-rate needs the year the rate refers to (YYYY)")
-            else:
-                triples.append((ENL.refYear, Literal(r["year"], datatype=XSD.gYear)))
-                quals.append(r["year"])
-            by = r.get("measured_by") or ""
-            if not re.match(r"^[a-z0-9]+(?:-[a-z0-9]+)*$", by):
-                self._err(
-                    n,
-                    "measured_by",
-                    "cfsp-alignment-rate needs who measured it, as a "
-                    "slug such as european-commission or isac",
-                )
-            else:
-                triples.append((ENL.measuredBy, iris.org(by)))
-                quals.append(by)
-                if rate_key:
-                    quals.append(rate_key)  # two values are two observations, never merged
-                if by not in self.known_orgs:  # the reference data names the usual bodies
-                    self._org(by, by)
-            label_bits.append(f"{r.get('year')} {value}% ({by})")
-        elif code == "level-of-preparation":
-            level = LEVELS.get(value)
-            if level is None:
-                self._err(n, "value", f"{value!r} is not a level; valid: {', '.join(LEVELS)}")
-            else:
-                triples.append((ENL.preparationLevel, iris.concept("preparation-level", level)))
-                quals.append(level)
-            if not re.match(r"^\d{4}$", r.get("year", "")):
-                self._err(n, "year", "level-of-preparation needs the report year (YYYY)")
-            else:
-                triples.append((ENL.refYear, Literal(r["year"], datatype=XSD.gYear)))
-                quals.append(r["year"])
-            triples.append((ENL.measuredBy, iris.org("european-commission")))
-            label_bits.append(f"{r.get('year')}: {value}")
-        elif code == "cfsp-non-alignment":
-            if not value:
-                self._err(n, "value", "cfsp-non-alignment needs the act not aligned with")
-            else:
-                act = iris.concept("cfsp-act", slug(value))
-                self.entities.add((act, RDF.type, ENL.CFSPAct))
-                self.entities.add((act, RDFS.label, Literal(value, lang="en")))
-                triples.append((ENL.cfspAct, act))
-                quals.append(slug(value)[:40])
-                label_bits.append(value)
-        elif code in ("csdp-host", "csdp-contribution"):
-            if not _MISSION.match(partner):
-                self._err(n, "partner", f"{code} needs the mission key, e.g. EUFOR-ALTHEA")
-            else:
-                m = iris.mission(partner)
-                self.entities.add((m, RDF.type, ENL.CSDPMission))
-                if (m, SKOS.prefLabel, None) not in self.entities:  # one preferred label
-                    self.entities.add((m, SKOS.prefLabel, Literal(value or partner, lang="en")))
-                elif value:
-                    self.entities.add((m, SKOS.altLabel, Literal(value, lang="en")))
-                triples.append((ENL.mission, m))
-                quals.append(partner)
-                label_bits.append(partner)
-        elif code == "epf-measure":
-            if value:
-                try:
-                    triples.append((ENL.amountEUR, Literal(Decimal(value))))
-                    label_bits.append(f"EUR {int(Decimal(value)):,}")
-                except InvalidOperation:
-                    self._err(n, "value", f"{value!r} is not an amount in euro (digits only)")
-        elif code == "industrial-capability":
-            if partner not in CAPABILITIES:
-                self._err(
-                    n,
-                    "partner",
-                    f"{partner!r} is not a capability type; valid: {', '.join(CAPABILITIES)}",
-                )
-            else:
-                triples.append((ENL.capabilityType, iris.concept("capability-type", partner)))
-                quals.append(partner)
-            if not value:
-                self._err(n, "value", "industrial-capability needs a description")
-            else:
-                quals.append(slug(value)[:40])
-                label_bits.append(value)
-        elif code == "acquisition":
-            if not value:
-                self._err(n, "value", "acquisition needs the system acquired")
-            else:
-                triples.append((ENL.system, Literal(value)))
-                quals.append(slug(value)[:40])
-                label_bits.append(value)
-            if partner:
-                if partner in self.known:
-                    triples.append((ENL.supplier, iris.country(partner)))
-                else:
-                    self._err(n, "partner", f"{partner!r} is not a known supplier country code")
-        elif code == "mobility-corridor":
-            status = r.get("status") or "unknown"
-            if status not in DUAL_USE:
-                self._err(n, "status", f"{status!r} is not one of {', '.join(DUAL_USE)}")
-            else:
-                triples.append((ENL.dualUseStatus, iris.concept("dual-use", status)))
-            if not value:
-                self._err(n, "value", "mobility-corridor needs the corridor's name")
-            else:
-                quals.append(slug(value)[:40])
-                label_bits.append(value)
-                if country != "EU":
-                    triples.append((ENL.crosses, iris.country(country)))
-        elif code.startswith("instrument-"):
-            key = partner if code in ("instrument-amount", "instrument-rule") else value
-            if not _MISSION.match(key or ""):
-                self._err(
-                    n,
-                    "partner" if code in ("instrument-amount", "instrument-rule") else "value",
-                    f"{code} needs the instrument key, e.g. SAFE",
-                )
-            else:
-                triples.append((ENL.instrument, iris.instrument(key)))
-                quals.append(key)
-                label_bits.append(key)
-            if code == "instrument-amount":
-                try:
-                    triples.append((ENL.amountEUR, Literal(Decimal(value))))
-                except InvalidOperation:
-                    self._err(n, "value", f"{value!r} is not an amount in euro (digits only)")
-            if code == "instrument-rule":
-                if not value:
-                    self._err(n, "value", "instrument-rule needs the rule in words")
-                else:
-                    quals.append(slug(value)[:40])
-                    triples.append((SKOS.definition, Literal(value, lang="en")))
-        if r.get("status") and code != "mobility-corridor" and r["status"] in STATUSES:
-            triples.append((ENL.status, iris.concept("fact-status", r["status"])))
-            quals.append(r["status"])
-        if r.get("act"):  # the EU legal act: two acts of one day are two facts
-            try:
-                eli = iris.eli(r["act"])
-            except ValueError as exc:
-                self._err(n, "act", str(exc))
-            else:
-                triples += [(ENL.celex, Literal(r["act"])), (ENL.legalAct, eli)]
-                label_bits.append(iris.act_label(r["act"]))
-                if cls not in self.one_off:  # a one-off event keeps its one IRI
-                    quals.append(r["act"])
+        for part in parts_of(row, self):
+            triples += part.triples
+            quals += part.quals
+            label_bits += part.label_bits
+            for column, message in part.errors:
+                self._err(row.n, column, message)
+            for t in part.entities:
+                self.entities.add(t)
         if len(self.errors) > before:
             return
+        self._mint(row, triples, quals, label_bits)
+
+    def _mint(self, row: Row, triples: list[tuple], quals: list[str], label_bits: list[str]):
+        """Add the fact of a good row (or confirm it, or add a claim of its event)."""
+        country, code, cls, date = row.country, row.code, row.cls, row.date
         one_off = cls in self.one_off and date is not None
         fact = (
             iris.event(country, code, *quals)
@@ -514,17 +326,26 @@ class Mapper:
             if label_bits:
                 label += " (" + ", ".join(label_bits) + ")"
             g.add((fact, RDFS.label, Literal(label, lang="en")))
-        src = iris.source(url)
+        src = iris.source(row.url)
+        self._cite(g, fact, src, row, one_off)
+        g.remove((fact, ENL.lastConfirmed, None))
+        g.add((fact, ENL.lastConfirmed, Literal(row.confirmed, datatype=XSD.date)))
+        self._source(src, row.raw, row.url, row.src_date)
+        self.fact_count += 1
+
+    def _cite(self, g: Graph, fact: URIRef, src: URIRef, row: Row, one_off: bool) -> None:
+        """The row's source (and note) on the fact, or on a claim of the one-off event."""
+        r = row.raw
         note = [Literal(r["note"], lang="en")] if r.get("note") else []
         if one_off:  # one event; what this row's source says is a claim of it
-            claim = events.add_claim(g, fact, dates.literal(date), [src], notes=note)
+            claim = events.add_claim(g, fact, dates.literal(row.date), [src], notes=note)
             if g.value(claim, RDFS.label) is None:
                 g.add(
                     (
                         claim,
                         RDFS.label,
                         Literal(
-                            f"{g.value(fact, RDFS.label)}: claim of {dates.display(date)}",
+                            f"{g.value(fact, RDFS.label)}: claim of {dates.display(row.date)}",
                             lang="en",
                         ),
                     )
@@ -533,17 +354,6 @@ class Mapper:
             for n in note:
                 g.add((fact, SKOS.note, n))
             g.add((fact, DCTERMS.source, src))
-        g.remove((fact, ENL.lastConfirmed, None))
-        g.add((fact, ENL.lastConfirmed, Literal(confirmed, datatype=XSD.date)))
-        self._source(src, r, url, src_date)
-        self.fact_count += 1
-
-    def _org(self, slug_: str, label: str) -> URIRef:
-        o = iris.org(slug_)
-        if (o, RDF.type, ENL.Organisation) not in self.entities:
-            self.entities.add((o, RDF.type, ENL.Organisation))
-            self.entities.add((o, SKOS.prefLabel, Literal(label, lang="en")))
-        return o
 
     def _source(self, src: URIRef, r: dict, url: str, src_date: str | None) -> None:
         if (src, RDF.type, ENL.SourceDocument) in self.sources:

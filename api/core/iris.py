@@ -1,4 +1,5 @@
-"""Every IRI the project mints is minted here (docs/iri-policy.md is the normative text).
+"""Every IRI the project mints is minted here (docs/iri-policy.md is the normative text), and
+the one mapping of a minted IRI to its path in the service (:func:`local_path`).
 
 Keys are official identifiers, never names or time-varying status: ISO 3166 alpha-3 codes
 for countries, chapter and cluster numbers, a hash of the URL for source documents.
@@ -11,6 +12,7 @@ import re
 from pathlib import PurePosixPath
 
 from rdflib import URIRef
+from rdflib.term import Node
 
 from .namespaces import BASE, GRAPH, ID
 
@@ -173,3 +175,14 @@ DERIVED_GRAPH = GRAPH["derived"]
 def is_minted(iri: str) -> bool:
     """True for IRIs under the project's base."""
     return iri.startswith(BASE)
+
+
+def local_path(iri: str | Node) -> str | None:
+    """The service path of a minted IRI (``/id/country/MNE``); None for other IRIs and for
+    the base itself. A minted IRI dereferences at its path (docs/iri-policy.md).
+
+    >>> local_path(country("MNE")), local_path("https://example.org/x")
+    ('/id/country/MNE', None)
+    """
+    s = str(iri)
+    return "/" + s[len(BASE) :] if s.startswith(BASE) and len(s) > len(BASE) else None

@@ -12,8 +12,21 @@ ID = Namespace(BASE + "id/")
 GRAPH = Namespace(BASE + "graph/")
 ENLSH = Namespace(BASE + "shapes#")
 SCHEMA = Namespace("https://schema.org/")
-EUCOUNTRY = Namespace("http://publications.europa.eu/resource/authority/country/")
+#: The EU Vocabularies authority tables (countries, file types, data themes ...).
+EU_AUTHORITY = Namespace("http://publications.europa.eu/resource/authority/")
+EUCOUNTRY = Namespace(EU_AUTHORITY + "country/")
 WD = Namespace("http://www.wikidata.org/entity/")
+
+# The publishing vocabularies (VoID, DCAT-AP 3, the SPARQL service description).
+#: DCAT 3 terms rdflib's (DCAT 2) namespace object does not know.
+DCAT3 = Namespace("http://www.w3.org/ns/dcat#")
+DCATAP = Namespace("http://data.europa.eu/r5r/")
+ADMS = Namespace("http://www.w3.org/ns/adms#")
+SPDX = Namespace("http://spdx.org/rdf/terms#")
+SD = Namespace("http://www.w3.org/ns/sparql-service-description#")
+SH = Namespace("http://www.w3.org/ns/shacl#")
+#: Unique URIs for file formats (W3C): ``formats:Turtle``, ``formats:SPARQL_Results_JSON`` ...
+W3C_FORMATS = Namespace("http://www.w3.org/ns/formats/")
 
 
 class ENL(DefinedNamespace):

@@ -224,7 +224,10 @@ def _check_in_child(conn, path: Path) -> None:
 
 class OxigraphStore(Store):
     """A pyoxigraph store. ``path=None`` is in memory; else an on-disk store, read-only
-    unless ``writable``."""
+    unless ``writable``. ``fast_paths=False`` turns off the two shortcuts of :meth:`execute`
+    (the index scan and the bounded JSON writer) so that every query goes to the engine."""
+
+    fast_paths: bool = True
 
     def __init__(self, store: ox.Store, *, path: Path | None = None, meta: dict | None = None):
         self._store = store
@@ -235,6 +238,16 @@ class OxigraphStore(Store):
     @classmethod
     def memory(cls) -> OxigraphStore:
         return cls(ox.Store())
+
+    @staticmethod
+    def size_hint(path: str | Path) -> int:
+        """The quads of the store at ``path`` as its build recorded them, without opening it
+        (see :meth:`check` for why the serving master must not)."""
+        try:
+            meta = json.loads((Path(path) / META_FILE).read_text(encoding="utf-8"))
+            return int(meta.get("quads", 0))
+        except (OSError, ValueError):
+            return 0
 
     @classmethod
     def open(cls, path: str | Path, *, writable: bool = False) -> OxigraphStore:
@@ -335,7 +348,8 @@ class OxigraphStore(Store):
         if substitutions:
             kwargs["substitutions"] = {ox.Variable(k): to_ox(v) for k, v in substitutions.items()}
         if (
-            result_format.name == "json"
+            self.fast_paths
+            and result_format.name == "json"
             and not substitutions
             and kwargs.get("use_default_graph_as_union")
         ):
@@ -345,7 +359,8 @@ class OxigraphStore(Store):
         try:
             result = self._store.query(query, **kwargs)
             if (
-                row_bound is not None
+                self.fast_paths
+                and row_bound is not None
                 and result_format.name == "json"
                 and isinstance(result, ox.QuerySolutions)
             ):

@@ -25,6 +25,9 @@ import threading
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from multiprocessing.connection import Connection
+from multiprocessing.process import BaseProcess
+from typing import Any, cast
 
 from rdflib.term import Node
 
@@ -52,6 +55,7 @@ def _drop_inherited_sockets(keep: int) -> None:
     than closed, so that its descriptor number cannot be reused by a file this worker opens
     (the inherited socket objects would close that number if they were ever collected)."""
     null = os.open(os.devnull, os.O_RDWR)
+    fds: list[int] | range
     try:
         fds = [int(fd) for fd in os.listdir("/proc/self/fd")]
     except OSError:  # no /proc: the descriptors a server of this size has
@@ -81,17 +85,17 @@ def _exit_with_parent(every: float = 0.5) -> None:
     threading.Thread(target=watch, name="exit-with-parent", daemon=True).start()
 
 
-def _worker_loop(conn, opener: Callable[[], Store]) -> None:
+def _worker_loop(conn: Connection, opener: Callable[[], Store]) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
     _drop_inherited_sockets(keep=conn.fileno())
     _exit_with_parent()
+    store: Store | None = None
+    open_error: Exception | None = None
     try:
         store = opener()
     except Exception as exc:  # reported on the first request
-        store, open_error = None, exc
-    else:
-        open_error = None
+        open_error = exc
     while True:
         try:
             method, args, kwargs = conn.recv()
@@ -110,8 +114,8 @@ def _worker_loop(conn, opener: Callable[[], Store]) -> None:
 
 @dataclass
 class _Worker:
-    process: mp.Process
-    conn: object
+    process: BaseProcess
+    conn: Connection
     generation: int = 0  #: the pool generation it was spawned in (see ``recycle``)
 
 
@@ -165,7 +169,7 @@ class PooledStore(Store):
         child.close()
         return _Worker(p, parent, self._generation)
 
-    def _here(self, method: str, *args, **kwargs):
+    def _here(self, method: str, *args: Any, **kwargs: Any) -> Any:
         """``method`` of this process's own handle on the store, its errors reported as a
         worker reports them."""
         try:
@@ -175,7 +179,7 @@ class PooledStore(Store):
         except Exception as exc:  # noqa: BLE001 - as a worker reports it
             raise StoreError(f"{type(exc).__name__}: {exc}") from None
 
-    def _call(self, method: str, *args, timeout: float | None = None, **kwargs):
+    def _call(self, method: str, *args: Any, timeout: float | None = None, **kwargs: Any) -> Any:
         if self._size == 0:  # no workers: everything here, without a time limit
             return self._here(method, *args, **kwargs)
         self._ensure()
@@ -264,6 +268,7 @@ class PooledStore(Store):
                 if self._local_key != key:
                     self._local = self._opener()
                     self._local_key = key
+        assert self._local is not None  # opened above, for this key
         return self._local
 
     def execute(
@@ -278,36 +283,27 @@ class PooledStore(Store):
         timeout: float | None = None,
         row_bound: int | None = None,
     ) -> QueryResult:
+        kwargs: dict[str, Any] = {
+            "result_format": result_format,
+            "graph_format": graph_format,
+            "substitutions": substitutions,
+            "dataset": dataset,
+            "max_rows": max_rows,
+            "row_bound": row_bound,
+        }
         if self._local_reads and bounded_query(query):
             self.local_queries += 1
-            return self._here(
-                "execute",
-                query,
-                result_format=result_format,
-                graph_format=graph_format,
-                substitutions=substitutions,
-                dataset=dataset,
-                max_rows=max_rows,
-                row_bound=row_bound,
-            )
-        return self._call(
-            "execute",
-            query,
-            result_format=result_format,
-            graph_format=graph_format,
-            substitutions=substitutions,
-            dataset=dataset,
-            max_rows=max_rows,
-            row_bound=row_bound,
-            timeout=timeout,
-        )
+            return cast(QueryResult, self._here("execute", query, **kwargs))
+        return cast(QueryResult, self._call("execute", query, timeout=timeout, **kwargs))
 
     def dump(self, fmt: Format) -> bytes:
-        return self._call("dump", fmt, timeout=max(self._timeout, 120.0))
+        return cast(bytes, self._call("dump", fmt, timeout=max(self._timeout, 120.0)))
 
     def read_graph(self, graph: str | None, fmt: Format) -> bytes | None:
         """One graph of the store (Graph Store Protocol GET), or None if there is none."""
-        return self._call("read_graph", graph, fmt, timeout=max(self._timeout, 120.0))
+        return cast(
+            bytes | None, self._call("read_graph", graph, fmt, timeout=max(self._timeout, 120.0))
+        )
 
     def info(self) -> StoreInfo:
         if self._info is None:

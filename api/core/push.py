@@ -125,14 +125,8 @@ def load_release(folder: Path) -> Store:
         )
     name = path.name[:-3] if path.name.endswith(".gz") else path.name
     suffix = Path(name).suffix
-    fmt = {
-        ".nq": NQUADS,
-        ".trig": formats.by_name("trig"),
-        ".ttl": formats.by_name("turtle"),
-        ".nt": NTRIPLES,
-        ".jsonld": formats.by_name("jsonld"),
-    }.get(suffix)
-    if fmt is None:
+    fmt = formats.by_suffix(suffix)
+    if fmt is None or fmt.name == "rdfxml":  # the dump formats
         raise PushError(f"cannot push {path}: unknown dump type {suffix}")
     try:
         data = path.read_bytes()

@@ -11,8 +11,9 @@ import threading
 import time
 from bisect import bisect_left
 from collections import OrderedDict
-from collections.abc import Mapping
+from collections.abc import Callable, Hashable, Mapping
 from dataclasses import dataclass, field
+from typing import Any, TypeVar, cast
 
 from rdflib.term import Node
 
@@ -59,6 +60,41 @@ class Metrics:
         self.observe(seconds)
 
 
+T = TypeVar("T")
+#: a named rewrite of an answer (:meth:`QueryService.run`)
+Transform = tuple[str, Callable[[QueryResult], QueryResult]]
+
+
+class VersionMemo:
+    """Values derived from the graph (a page's lookup table, the served ontology's
+    documentation ...), each made once per graph version and dropped when the version moves.
+    Held by the query service, so that it is the app's, never a module's: two apps in one
+    process (the tests) keep their own, and a write (``QueryService.advance``) invalidates
+    them with the answers. ``make`` runs outside the lock: two threads may both make a value
+    the first time; one of the two is kept."""
+
+    def __init__(self, version: Callable[[], str]):
+        self._version = version
+        self._at: str | None = None
+        self._values: dict[str, Any] = {}
+        self._lock = threading.Lock()
+
+    def get(self, name: str, make: Callable[[], T]) -> T:
+        version = self._version()
+        with self._lock:
+            if self._at != version:
+                self._values.clear()
+                self._at = version
+            if name in self._values:
+                return cast(T, self._values[name])
+        value = make()
+        with self._lock:
+            if self._at == version:
+                self._values.setdefault(name, value)
+                return cast(T, self._values[name])
+        return value
+
+
 class LRUCache:
     """A segmented LRU of at most ``size`` answers and ``max_bytes`` bytes of them (as
     ``put`` reports their sizes). A new answer enters the *probation*
@@ -72,16 +108,16 @@ class LRUCache:
         self.size = size
         self.max_bytes = max_bytes
         self.bytes = 0
-        self._sizes: dict = {}
+        self._sizes: dict[Hashable, int] = {}
         self._protected_size = size * 4 // 5
-        self._probation: OrderedDict = OrderedDict()
-        self._protected: OrderedDict = OrderedDict()
+        self._probation: OrderedDict[Hashable, Any] = OrderedDict()
+        self._protected: OrderedDict[Hashable, Any] = OrderedDict()
         self._lock = threading.Lock()
 
     def __len__(self) -> int:
         return len(self._probation) + len(self._protected)
 
-    def get(self, key):
+    def get(self, key: Hashable) -> Any:
         with self._lock:
             v = self._protected.get(key)
             if v is not None:
@@ -100,7 +136,7 @@ class LRUCache:
             self._trim()
             return v
 
-    def put(self, key, value, nbytes: int = 0) -> None:
+    def put(self, key: Hashable, value: Any, nbytes: int = 0) -> None:
         if self.size <= 0 or (self.max_bytes is not None and nbytes > self.max_bytes):
             return
         with self._lock:
@@ -149,6 +185,8 @@ class QueryService:
         self.shared = shared
         self.metrics = Metrics()
         self._version: str | None = None
+        #: values derived from the graph, made once per version (:class:`VersionMemo`)
+        self.memo = VersionMemo(lambda: self.version)
         self._allowed: OrderedDict[str, None] = OrderedDict()  #: texts check_query passed
 
     @property
@@ -156,6 +194,12 @@ class QueryService:
         if self._version is None:
             self._version = self.store.info().version
         return self._version
+
+    def advance(self, version: str) -> None:
+        """The graph is now ``version`` (a write committed it): every answer cache key starts
+        with the version, so no answer of the graph before is served again. The one way a
+        write moves the version (docs/architecture.md)."""
+        self._version = version
 
     def _bounded(self, query: str) -> tuple[str, int | None]:
         """The text to run and the most rows its answer can have, when the query is one
@@ -178,8 +222,12 @@ class QueryService:
         dataset: Dataset | None = None,
         substitutions: Mapping[str, Node] | None = None,
         use_cache: bool = True,
+        transform: Transform | None = None,
     ) -> tuple[QueryResult, bool]:
-        """Answer ``query``; returns the result and whether it came from the cache."""
+        """Answer ``query``; returns the result and whether it came from the cache.
+
+        ``transform``, a ``(name, function)`` pair, rewrites the store's answer before it is
+        cached (the name is part of the cache key): the canned queries' sorted lists."""
         t0 = time.perf_counter()
         if query not in self._allowed:  # the verdict on a text never changes: check it once
             check_query(query, service_allow=self.limits.service_allow)
@@ -191,7 +239,15 @@ class QueryService:
         shared = self.shared if self.shared is not None and not bounded_query(query) else None
         if use_cache:
             subs = tuple(sorted((k, v.n3()) for k, v in (substitutions or {}).items()))
-            key = (self.version, query, result_format.name, graph_format.name, dataset, subs)
+            key = (
+                self.version,
+                query,
+                result_format.name,
+                graph_format.name,
+                dataset,
+                subs,
+                transform[0] if transform else None,
+            )
             hit = self.cache.get(key)
             if hit is None and shared is not None:
                 hit = shared.get(key)
@@ -222,6 +278,8 @@ class QueryService:
         finally:
             self.metrics.queries += 1
             self.metrics.observe(time.perf_counter() - t0)
+        if transform is not None:
+            result = transform[1](result)
         if key is not None and len(result.body) <= self.cache_max_bytes:
             self.cache.put(key, result, len(result.body))
             if shared is not None:

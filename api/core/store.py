@@ -15,6 +15,7 @@ import json
 from abc import ABC, abstractmethod
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.term import Node, Variable
@@ -86,7 +87,7 @@ class StoreInfo:
     triples: int
     graphs: int
     backend: str
-    details: dict = field(default_factory=dict)
+    details: dict[str, Any] = field(default_factory=dict)
 
 
 class Store(ABC):
@@ -208,8 +209,11 @@ def as_variable_map(bindings: Mapping[str, Node] | None) -> dict[str, Node]:
 
 XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 
+#: a term of a SELECT row: ``(kind, value, datatype, lang)``
+Term = tuple[str, str, str | None, str | None]
 
-def serialize_rows(variables: list[str], rows: list[dict[str, tuple]], fmt: Format) -> bytes:
+
+def serialize_rows(variables: list[str], rows: list[dict[str, Term]], fmt: Format) -> bytes:
     """Serialise SELECT rows; a row maps a variable to ``(kind, value, datatype, lang)``."""
     if fmt.name == "json":
         out = []
@@ -293,7 +297,7 @@ def serialize_boolean(value: bool, fmt: Format) -> bytes:
     raise ValueError(f"{fmt.name} is not a results format")
 
 
-def _tsv_term(term: tuple) -> str:
+def _tsv_term(term: Term) -> str:
     kind, value, dt, lang = term
     if kind == "uri":
         return f"<{value}>"

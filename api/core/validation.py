@@ -11,12 +11,13 @@ import json
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from rdflib import Graph, Literal, Namespace, URIRef
+from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import RDF, RDFS
 
+from . import formats
+from .namespaces import SH
 from .resources import data_dir, rdf_files
 
-SH = Namespace("http://www.w3.org/ns/shacl#")
 SEVERITY = {SH.Violation: "Violation", SH.Warning: "Warning", SH.Info: "Info"}
 
 
@@ -126,14 +127,8 @@ def load_graph(paths: list[Path]) -> Graph:
 
 
 def _rdflib_format(p: Path) -> str:
-    return {
-        ".ttl": "turtle",
-        ".nt": "nt",
-        ".jsonld": "json-ld",
-        ".rdf": "xml",
-        ".trig": "trig",
-        ".nq": "nquads",
-    }.get(p.suffix, "turtle")
+    fmt = formats.by_suffix(p.suffix)
+    return fmt.rdflib if fmt is not None and fmt.rdflib else "turtle"
 
 
 RULES_FILE = "rules.ttl"

@@ -49,10 +49,10 @@ from rdflib.namespace import RDF
 
 from .build import REPORT_FILE, build_to_dir, union_graph
 from .guard import _TOKEN as SPARQL_TOKEN  # the one SPARQL tokenizer of the service
+from .namespaces import SH
 from .oxigraph_store import META_FILE, OxigraphStore, ParsedGraph, parse_graph
 from .store import Dataset, QueryRefused, QueryTimeout, StoreError, StoreUnavailable
 from .validation import (
-    SH,
     ValidationReport,
     ValidationResult,
     ontology_graph,

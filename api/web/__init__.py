@@ -18,7 +18,7 @@ def create_app(config: Mapping | Settings | None = None) -> Flask:
     """
     from importlib import import_module
 
-    from . import errors, state
+    from . import errors, fastpath, state
 
     config = dict(config or {}) if not isinstance(config, Settings) else {"settings": config}
     store: Store | None = config.pop("store", None)
@@ -38,23 +38,7 @@ def create_app(config: Mapping | Settings | None = None) -> Flask:
         app.register_blueprint(module.bp)
         if hasattr(module, "init_app"):
             module.init_app(app)
-    gs = state.state_of(app)
-    if not settings.writable:  # the read paths in front of Flask (see each module)
-        from .lane import QueryLane
-
-        app.wsgi_app = QueryLane(app.wsgi_app, service=gs.service)  # type: ignore[method-assign]
-        if settings.cache_size > 0:
-            from .response_cache import ResponseCache
-
-            app.wsgi_app = ResponseCache(  # type: ignore[method-assign]
-                app.wsgi_app,
-                version=lambda: gs.service.version,
-                metrics=gs.service.metrics,
-                size=settings.cache_size,
-                max_bytes=gs.service.cache.max_bytes,
-                max_answer=gs.service.cache_max_bytes,
-                max_body=settings.max_body,
-            )
+    fastpath.install(app, state.state_of(app))
     return app
 
 

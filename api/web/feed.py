@@ -20,7 +20,7 @@ from flask import Blueprint, Response, abort, request
 from rdflib import URIRef
 
 from ..core import dates
-from ..core.describe import local_path
+from ..core.iris import local_path
 from ..core.namespaces import sparql_prologue
 from ..core.queries import ParameterError, bind, catalogue, substitute
 from .state import state

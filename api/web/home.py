@@ -8,13 +8,12 @@ import hashlib
 
 from flask import Blueprint, Response, render_template, request
 
-from ..core.describe import home_view
-from .ld import RenderCache, Rendered, last_modified
+from ..core.negotiation_pages import home_view
+from .fastpath.render_cache import Rendered
+from .ld import last_modified
 from .state import state
 
 bp = Blueprint("home", __name__)
-
-_CACHE = RenderCache(max_bytes=2_000_000)
 
 
 @bp.get("/")
@@ -27,7 +26,7 @@ def index():
             200, body, "text/html; charset=utf-8", hashlib.sha256(body).hexdigest()[:32]
         )
 
-    out = _CACHE.get_or_render(("home", gs.service.version), render)
+    out = gs.pages.get_or_render(("home", gs.service.version), render)
     resp = Response(out.body, content_type=out.content_type)
     resp.headers["Cache-Control"] = "public, no-cache"
     resp.set_etag(out.etag or "")

@@ -22,10 +22,6 @@ import datetime as dt
 import hashlib
 import io
 import re
-import threading
-from collections import OrderedDict
-from collections.abc import Callable
-from dataclasses import dataclass
 from xml.sax.saxutils import escape, quoteattr
 
 from flask import Blueprint, Response, render_template, request
@@ -34,10 +30,11 @@ from rdflib.namespace import RDF, split_uri
 from rdflib.plugins.serializers.turtle import _GEN_QNAME_FOR_DT, TurtleSerializer
 from rdflib.term import Node
 
-from ..core import describe as core
-from ..core import formats, jsonld
+from ..core import describe, formats, jsonld, negotiation_pages, pages
 from ..core.formats import HTML, Format
+from ..core.iris import local_path
 from ..core.namespaces import BASE, ENL, PREFIXES
+from .fastpath.render_cache import Rendered
 from .negotiate import NotAcceptableFormat, pick
 from .state import state
 
@@ -187,82 +184,24 @@ def rdfxml(g: Graph) -> bytes:
 # -- the response cache --------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Rendered:
-    status: int
-    body: bytes
-    content_type: str
-    etag: str | None
-
-
-class RenderCache:
-    """Rendered representations of the immutable graph, by (graph version, IRI, format,
-    context URL), within a byte budget: revalidation (``304``) costs a dictionary lookup.
-    Only successful answers are kept (unknown IRIs are unbounded)."""
-
-    def __init__(self, max_bytes: int = 32_000_000):
-        self.max_bytes = max_bytes
-        self._data: OrderedDict[tuple, Rendered] = OrderedDict()
-        self._size = 0
-        self._lock = threading.Lock()
-
-    def get_or_render(self, key: tuple, render: Callable[[], Rendered]) -> Rendered:
-        with self._lock:
-            hit = self._data.get(key)
-            if hit is not None:
-                self._data.move_to_end(key)
-                return hit
-        value = render()
-        if value.status == 200 and len(value.body) <= self.max_bytes // 8:
-            with self._lock:
-                if key not in self._data:
-                    self._data[key] = value
-                    self._size += len(value.body)
-                while self._size > self.max_bytes and self._data:
-                    _, old = self._data.popitem(last=False)
-                    self._size -= len(old.body)
-        return value
-
-
-_CACHE = RenderCache()
-_SUBJECTS_LOCK = threading.Lock()
-_SUBJECTS: dict[str, dict[str, str]] = {}
-
-
 def known_subjects() -> dict[str, str]:
     """Every minted subject IRI and its label, once per graph version (for 404 pages)."""
     gs = state()
-    version = gs.service.version
-    with _SUBJECTS_LOCK:
-        hit = _SUBJECTS.get(version)
-    if hit is None:
-        hit = core.known_subjects(gs.store, prefix=BASE)
-        with _SUBJECTS_LOCK:
-            _SUBJECTS.clear()
-            _SUBJECTS[version] = hit
-    return hit
+    return gs.service.memo.get(
+        "known-subjects", lambda: pages.known_subjects(gs.store, prefix=BASE)
+    )
 
 
-_DESCRIBED: OrderedDict[tuple[str, str], core.Description] = OrderedDict()
-_DESCRIBED_LOCK = threading.Lock()
-
-
-def described(iri: str) -> core.Description:
-    """``core.describe`` of ``iri``, kept for the last few IRIs so that the five formats of
+def described(iri: str) -> describe.Description:
+    """``describe.describe`` of ``iri``, kept for the last few IRIs so that the five formats of
     one resource share one query."""
     gs = state()
     key = (gs.service.version, iri)
-    with _DESCRIBED_LOCK:
-        hit = _DESCRIBED.get(key)
-        if hit is not None:
-            _DESCRIBED.move_to_end(key)
-            return hit
-    d = core.describe(gs.store, iri=iri)
-    with _DESCRIBED_LOCK:
-        _DESCRIBED[key] = d
-        while len(_DESCRIBED) > 16:
-            _DESCRIBED.popitem(last=False)
-    return d
+    hit = gs.described.get(key)
+    if hit is None:
+        hit = describe.describe(gs.store, iri=iri)
+        gs.described.put(key, hit)
+    return hit
 
 
 def last_modified() -> dt.datetime | None:
@@ -340,22 +279,22 @@ def resource_response(iri: str, suffix_fmt: Format | None) -> Response:
             return rendered(render_page(d).encode("utf-8"), HTML.content_type)
         return rendered(serialize(d.graph, fmt, context_ref=ctx or None), fmt.content_type)
 
-    out = _CACHE.get_or_render(key, render)
-    return finish(out, path=core.local_path(iri) or request.path, fmt=fmt, negotiated=negotiated)
+    out = state().pages.get_or_render(key, render)
+    return finish(out, path=local_path(iri) or request.path, fmt=fmt, negotiated=negotiated)
 
 
-def render_page(d: core.Description) -> str:
+def render_page(d: describe.Description) -> str:
     """The HTML page of a described resource: a country, chapter and source document each
     have their own view; everything else gets the generic one."""
     store = state().store
     types = set(d.graph.objects(d.iri, RDF.type))
     if ENL.EnlargementCountry in types:
-        return render_template("country.html", v=core.country_view(store, d), r=None)
+        return render_template("country.html", v=negotiation_pages.country_view(store, d), r=None)
     if ENL.Chapter in types:
-        return render_template("chapter.html", v=core.chapter_view(store, d), r=None)
+        return render_template("chapter.html", v=negotiation_pages.chapter_view(store, d), r=None)
     if ENL.SourceDocument in types:
-        return render_template("source.html", v=core.source_view(store, d), r=None)
-    return render_template("resource.html", r=core.resource_view(d))
+        return render_template("source.html", v=pages.source_view(store, d), r=None)
+    return render_template("resource.html", r=pages.resource_view(d))
 
 
 def not_found(iri: str, fmt: Format) -> Rendered:
@@ -364,8 +303,8 @@ def not_found(iri: str, fmt: Format) -> Rendered:
     an ``error`` member that processors ignore)."""
     known = known_subjects()
     if iri.startswith(BASE + "graph/"):
-        known = {g: g[len(BASE) :] for g, _ in core.named_graphs(state().store)}
-    sug = core.suggest(known, iri=iri)
+        known = {g: g[len(BASE) :] for g, _ in describe.named_graphs(state().store)}
+    sug = pages.suggest(known, iri=iri)
     message = f"Nothing is known about <{iri}>."
     if fmt is HTML:
         body = render_template("not_found.html", s=sug, message=message)
@@ -401,29 +340,23 @@ def not_found(iri: str, fmt: Format) -> Rendered:
     return Rendered(404, data, fmt.content_type, None)
 
 
-_RETIRED: dict[str, dict[str, list[str]]] = {}
-_RETIRED_LOCK = threading.Lock()
-
-
 def replaced_by(iri: str) -> list[str]:
     """The IRIs that replace a retired one (``dcterms:isReplacedBy``, kg/facts/retired.ttl: a
     fact whose key changed, or one split in two), sorted, read once per graph version."""
-    version = state().service.version
-    with _RETIRED_LOCK:
-        table = _RETIRED.get(version)
-    if table is None:
-        rows = state().store.select(
+    gs = state()
+
+    def table() -> dict[str, list[str]]:
+        rows = gs.store.select(
             "SELECT ?old ?new WHERE { ?old <http://purl.org/dc/terms/isReplacedBy> ?new }"
         )
-        table = {}
+        out: dict[str, list[str]] = {}
         for r in rows:
-            table.setdefault(str(r["old"]), []).append(str(r["new"]))
-        for news in table.values():
+            out.setdefault(str(r["old"]), []).append(str(r["new"]))
+        for news in out.values():
             news.sort()
-        with _RETIRED_LOCK:
-            _RETIRED.clear()
-            _RETIRED[version] = table
-    return table.get(iri, [])
+        return out
+
+    return gs.service.memo.get("retired", table).get(iri, [])
 
 
 @bp.get("/id/<path:key>")
@@ -431,7 +364,7 @@ def resource(key: str):
     stem, fmt = split_suffix(key)
     news = replaced_by(BASE + "id/" + stem)
     if news:  # a minted IRI is never dropped: it redirects to what replaces it
-        targets = [(core.local_path(n) or n) + (fmt.suffixes[0] if fmt else "") for n in news]
+        targets = [(local_path(n) or n) + (fmt.suffixes[0] if fmt else "") for n in news]
         if len(news) == 1:
             resp = Response(f"Moved Permanently: {news[0]}\n", status=301, mimetype="text/plain")
         else:  # split in two: RFC 9110 15.4.1, the choices listed, the first as Location
@@ -462,19 +395,19 @@ def named_graph(key: str):
     cache_key = ("graph", gs.service.version, iri, fmt.name, ctx)
 
     def render() -> Rendered:
-        sizes = core.named_graphs(gs.store, graph=iri)
+        sizes = describe.named_graphs(gs.store, graph=iri)
         if not sizes or sizes[0][1] == 0:
             return not_found(iri, fmt)
         if fmt is HTML:
-            view = core.graph_view(gs.store, graph=iri, triples=sizes[0][1])
+            view = pages.graph_view(gs.store, graph=iri, triples=sizes[0][1])
             return rendered(
                 render_template("graph.html", g=view).encode("utf-8"), HTML.content_type
             )
-        content = core.graph_content(gs.store, graph=iri)
+        content = describe.graph_content(gs.store, graph=iri)
         return rendered(serialize(content.graph, fmt, context_ref=ctx or None), fmt.content_type)
 
-    out = _CACHE.get_or_render(cache_key, render)
-    return finish(out, path=core.local_path(iri) or request.path, fmt=fmt, negotiated=negotiated)
+    out = state().pages.get_or_render(cache_key, render)
+    return finish(out, path=local_path(iri) or request.path, fmt=fmt, negotiated=negotiated)
 
 
 @bp.get("/" + jsonld.CONTEXT_PATH)

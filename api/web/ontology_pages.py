@@ -19,7 +19,6 @@ to ``If-None-Match``.
 from __future__ import annotations
 
 import hashlib
-import threading
 from dataclasses import dataclass, field
 
 from flask import Blueprint, Response, abort, render_template, request
@@ -28,6 +27,7 @@ from rdflib import Graph
 from ..core import formats
 from ..core.diagram import layout, to_svg
 from ..core.formats import HTML, Format
+from ..core.iris import local_path
 from ..core.namespaces import BASE, PREFIXES
 from ..core.ontology_doc import OntologyDoc, document, served_ontology
 from .negotiate import NotAcceptableFormat, pick, wants_html
@@ -44,7 +44,6 @@ RDF_OUT: tuple[Format, ...] = (
 )
 OFFERED: tuple[Format, ...] = RDF_OUT + (HTML,)
 SUFFIXES: dict[str, Format] = {f.suffixes[0]: f for f in OFFERED}
-RDFLIB_FORMAT = {"turtle": "turtle", "jsonld": "json-ld", "ntriples": "nt", "rdfxml": "xml"}
 EXTRA_PREFIXES = {"vann": "http://purl.org/vocab/vann/"}
 
 
@@ -58,32 +57,24 @@ class Rendition:
     bodies: dict[str, bytes] = field(default_factory=dict)
 
 
-_LOCK = threading.Lock()
-_CURRENT: dict[str, Rendition] = {}
-
-
 def rendition() -> Rendition:
     """The served ontology, read from the store once per graph version."""
     gs = state()
-    version = gs.service.version
-    with _LOCK:
-        hit = _CURRENT.get(version)
-    if hit is not None:
-        return hit
-    g = served_ontology(gs.store)
-    if len(g) == 0:
-        abort(404, "the served graph holds no ontology (no named graph under graph/ontology/)")
-    hit = Rendition(version, g, document(g))
-    with _LOCK:
-        _CURRENT.clear()
-        _CURRENT[version] = hit
-    return hit
+
+    def make() -> Rendition:
+        g = served_ontology(gs.store)
+        if len(g) == 0:
+            abort(404, "the served graph holds no ontology (no named graph under graph/ontology/)")
+        return Rendition(gs.service.version, g, document(g))
+
+    return gs.service.memo.get("ontology", make)
 
 
 def href(iri: str) -> str | None:
-    """A link for an IRI on the page: minted IRIs point into this service."""
+    """A link for an IRI on the page: minted IRIs point into this service (the base itself
+    to its root)."""
     if iri.startswith(BASE):
-        return iri[len(BASE) - 1 :]
+        return local_path(iri) or "/"
     return iri if iri.startswith(("http://", "https://")) else None
 
 
@@ -118,7 +109,7 @@ def body(r: Rendition, fmt: Format) -> bytes:
             lines = g.serialize(format="nt", encoding="utf-8").decode("utf-8").splitlines()
             out = ("\n".join(sorted(ln for ln in lines if ln.strip())) + "\n").encode("utf-8")
         else:
-            out = g.serialize(format=RDFLIB_FORMAT[fmt.name], encoding="utf-8")
+            out = g.serialize(format=fmt.rdflib, encoding="utf-8")
     r.bodies[fmt.name] = out
     return out
 

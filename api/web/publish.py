@@ -13,7 +13,7 @@
   ``.jsonld`` ``.rdf`` ``.nt``), HTML for browsers (``.html``).
 
 Dumps are generated lazily, once per graph version, into a cache folder shared by the
-serving processes (:class:`~..core.publish.DumpCache`); VoID and the catalogue are built once
+serving processes (:class:`~..core.publishing.DumpCache`); VoID and the catalogue are built once
 per graph version (and release index) and kept in memory. Nothing is generated per request.
 """
 
@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import base64
 import hashlib
-import os
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -42,7 +41,7 @@ from rdflib import Graph
 from ..core import formats, jsonld
 from ..core.formats import HTML, Format
 from ..core.namespaces import BASE, PREFIXES
-from ..core.publish import (
+from ..core.publishing import (
     DumpCache,
     DumpSet,
     GraphStats,
@@ -50,7 +49,6 @@ from ..core.publish import (
     ReleaseManifest,
     catalog_graph,
     current_version,
-    default_releases_dir,
     graph_stats,
     normalise_base,
     spatial_coverage,
@@ -63,7 +61,6 @@ bp = Blueprint("publish", __name__)
 
 RDF_OFFERED: list[Format] = [formats.by_name(n) for n in ("turtle", "jsonld", "rdfxml", "ntriples")]
 LISTING_JSON = Format("listing-json", "application/json", "page", (".json",))
-RDFLIB_FORMAT = {"turtle": "turtle", "ntriples": "nt", "rdfxml": "xml"}
 EXTENSION = "enlargement_kg_publish"
 #: The other files of a release folder, served beside its dumps.
 RELEASE_DOCUMENTS = {
@@ -100,13 +97,10 @@ class PublishState:
 
 
 def init_app(app: Flask) -> None:
-    settings = app.extensions["enlargement_kg"].settings
-    extra = settings.extra or {}
-    cache = extra.get("dumps_dir") or os.environ.get("ENLARGEMENT_KG_DUMPS")
-    releases = extra.get("releases_dir")
+    settings = app.extensions["enlargement_kg"].settings  # the app's, never the environment's
     app.extensions[EXTENSION] = PublishState(
-        dumps=DumpCache(Path(cache) if cache else None),
-        releases_dir=Path(releases) if releases else default_releases_dir(),
+        dumps=DumpCache(settings.dumps_dir or settings.cache_home / "enlargement-kg" / "dumps"),
+        releases_dir=settings.releases_dir,
     )
 
 
@@ -176,7 +170,7 @@ def serialize(g: Graph, fmt: Format) -> bytes:
         return jsonld.compact(g, context_ref=context_url())
     for p, ns in PREFIXES.items():
         g.bind(p, ns, override=True)
-    return g.serialize(format=RDFLIB_FORMAT[fmt.name], encoding="utf-8")
+    return g.serialize(format=fmt.rdflib, encoding="utf-8")
 
 
 def _document(kind: str, fmt: Format, build) -> tuple[bytes, str]:

@@ -8,12 +8,18 @@ table for browsers, or SPARQL JSON / CSV / TSV by suffix (``.json`` ``.csv`` ``.
 from __future__ import annotations
 
 import json
-from functools import lru_cache
 
 from flask import Blueprint, Response, abort, render_template, request, url_for
 
 from ..core import formats
-from ..core.queries import CannedQuery, ParameterError, bind, catalogue, substitute
+from ..core.queries import (
+    CannedQuery,
+    ParameterError,
+    bind,
+    catalogue,
+    sorted_lists,
+    substitute,
+)
 from ..core.store import parse_json_bindings
 from .negotiate import NotAcceptableFormat, pick, wants_html
 from .state import state
@@ -24,13 +30,19 @@ TABLE_FORMATS = [formats.by_name(n) for n in ("json", "csv", "tsv")]
 SUFFIX = {".json": "json", ".csv": "csv", ".tsv": "tsv", ".html": "html"}
 
 
-@lru_cache(maxsize=1)
 def _country_codes() -> frozenset[str]:
-    rows = state().store.select(
-        "SELECT ?code WHERE { ?c a <https://w3id.org/eu-enlargement/ontology#EnlargementCountry>"
-        " ; <https://w3id.org/eu-enlargement/ontology#iso3166Alpha3> ?code }"
-    )
-    return frozenset(str(r["code"]) for r in rows)
+    """The enlargement countries' codes, once per graph version."""
+    gs = state()
+
+    def make() -> frozenset[str]:
+        rows = gs.store.select(
+            "SELECT ?code WHERE { ?c a <https://w3id.org/eu-enlargement/ontology#"
+            "EnlargementCountry> ; <https://w3id.org/eu-enlargement/ontology#iso3166Alpha3> "
+            "?code }"
+        )
+        return frozenset(str(r["code"]) for r in rows)
+
+    return gs.service.memo.get("country-codes", make)
 
 
 def _describe(q: CannedQuery) -> dict:
@@ -94,10 +106,12 @@ def run(name: str):
         fmt = pick(TABLE_FORMATS, default=TABLE_FORMATS[0])
         if fmt is None:
             raise NotAcceptableFormat(TABLE_FORMATS)
+    out = fmt or TABLE_FORMATS[0]
     result, hit = state().service.run(
         substitute(q.text, bindings),
-        result_format=fmt or TABLE_FORMATS[0],
+        result_format=TABLE_FORMATS[0],  # JSON, rewritten once per version and format:
         graph_format=formats.by_name("turtle"),
+        transform=(f"sorted-lists:{out.name}", lambda r: sorted_lists(r, out)),
     )
     if fmt is None:
         rows = parse_json_bindings(result.body)

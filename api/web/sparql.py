@@ -15,18 +15,19 @@ The W3C Protocol and Service Description manifests run against this module over 
 
 from __future__ import annotations
 
+import hashlib
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
 from flask import Blueprint, Response, abort, render_template, request, url_for
-from rdflib import BNode, Graph, Literal, Namespace, URIRef
-from rdflib.namespace import RDF, RDFS, XSD
+from rdflib import BNode, Graph, Literal, URIRef
+from rdflib.namespace import RDF, RDFS, VOID, XSD
 
 from ..core import formats
 from ..core.formats import RDF_FORMATS, RESULT_FORMATS, Format
 from ..core.guard import query_form
-from ..core.namespaces import BASE
+from ..core.namespaces import BASE, SD, W3C_FORMATS
 from ..core.service import QueryService
 from ..core.store import (
     Dataset,
@@ -40,21 +41,6 @@ from .state import state
 
 bp = Blueprint("sparql", __name__)
 
-SD = Namespace("http://www.w3.org/ns/sparql-service-description#")
-FORMATS_NS = Namespace("http://www.w3.org/ns/formats/")
-SD_FORMATS = {
-    "json": "SPARQL_Results_JSON",
-    "xml": "SPARQL_Results_XML",
-    "csv": "SPARQL_Results_CSV",
-    "tsv": "SPARQL_Results_TSV",
-    "turtle": "Turtle",
-    "ntriples": "N-Triples",
-    "jsonld": "JSON-LD",
-    "rdfxml": "RDF_XML",
-    "trig": "TriG",
-    "nquads": "N-Quads",
-}
-VOID = Namespace("http://rdfs.org/ns/void#")
 ENTAILMENT_SIMPLE = URIRef("http://www.w3.org/ns/entailment/Simple")
 CORS = {"Access-Control-Allow-Origin": "*"}
 
@@ -208,12 +194,31 @@ def answer(
         raise QuerySyntaxError(unshift(str(exc))) from None
 
 
-def answer_headers(result: QueryResult, hit: bool) -> list[tuple[str, str]]:
+def answer_etag(version: str, sent: str, dataset: Dataset, result: QueryResult) -> str:
+    """The entity tag of an answer: the answer is a function of the graph's version, the
+    query text, the dataset and the format, so their digest names it (no need to hash the
+    body; RFC 9110 8.8.3). A strong tag, quoted."""
+    key = "\0".join((version, sent, result.format.name, repr(dataset)))
+    return '"' + hashlib.sha256(key.encode("utf-8", "surrogatepass")).hexdigest()[:32] + '"'
+
+
+#: Cache-Control of an answer. The graph of a read-only service changes only with a new
+#: build, which restarts the service: clients and proxies may keep an answer five minutes
+#: and then revalidate it (If-None-Match: 304). With writes on, every use revalidates.
+READ_ONLY_CACHING = "public, max-age=300"
+WRITABLE_CACHING = "no-cache"
+
+
+def answer_headers(
+    result: QueryResult, hit: bool, etag: str, *, writable: bool = False
+) -> list[tuple[str, str]]:
     """The headers of a query answer (the lane sends them as they are; Flask adds
     ``Content-Length`` to the same)."""
     return [
         ("Content-Type", result.format.content_type),
         ("Vary", "Accept"),
+        ("ETag", etag),
+        ("Cache-Control", WRITABLE_CACHING if writable else READ_ONLY_CACHING),
         ("X-Cache", "hit" if hit else "miss"),
         *CORS.items(),
     ]
@@ -240,9 +245,13 @@ def endpoint():
         if request.method == "GET":
             return service_description()
         abort(400, "no 'query' parameter in the request")
-    result, hit = answer(state().service, query, dataset, _negotiated)
+    gs = state()
+    result, hit = answer(gs.service, query, dataset, _negotiated)
+    etag = answer_etag(gs.service.version, query, dataset, result)
     resp = Response(result.body, status=200)
-    resp.headers.update(answer_headers(result, hit))
+    resp.headers.update(answer_headers(result, hit, etag, writable=gs.settings.writable))
+    if request.method in ("GET", "HEAD") and request.if_none_match:
+        resp.make_conditional(request)  # this tag: 304, no body (the lane leaves these here)
     return resp
 
 
@@ -306,7 +315,7 @@ def description_graph() -> Graph:
     settings = gs.settings
     g = Graph()
     g.bind("sd", SD)
-    g.bind("formats", FORMATS_NS)
+    g.bind("formats", W3C_FORMATS)
     g.bind("void", VOID)
     svc = BNode("service")
     g.add((svc, RDF.type, SD.Service))
@@ -319,7 +328,7 @@ def description_graph() -> Graph:
         g.add((svc, SD.feature, SD.BasicFederatedQuery))
     g.add((svc, SD.defaultEntailmentRegime, ENTAILMENT_SIMPLE))
     for f in RESULT_FORMATS + RDF_FORMATS:
-        g.add((svc, SD.resultFormat, FORMATS_NS[SD_FORMATS[f.name]]))
+        g.add((svc, SD.resultFormat, W3C_FORMATS[f.w3c]))
     g.add((svc, RDFS.label, Literal("enlargement-kg SPARQL endpoint", lang="en")))
     federation = (
         "SERVICE is refused unless its endpoint is on the allow-list: "
@@ -381,11 +390,7 @@ def service_description():
     fmt = pick(offered, default=offered[0])
     if fmt is None:
         raise NotAcceptableFormat(offered)
-    body = description_graph().serialize(
-        format={"turtle": "turtle", "rdfxml": "xml", "jsonld": "json-ld", "ntriples": "nt"}[
-            fmt.name
-        ]
-    )
+    body = description_graph().serialize(format=fmt.rdflib)
     resp = Response(body, content_type=fmt.content_type)
     resp.headers["Vary"] = "Accept"
     resp.headers.update(CORS)

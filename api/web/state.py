@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -13,9 +12,11 @@ from ..core.build import REPORT_FILE, build_memory
 from ..core.config import Settings
 from ..core.oxigraph_store import OxigraphStore
 from ..core.pool import PooledStore
-from ..core.service import Limits, QueryService
+from ..core.service import Limits, LRUCache, QueryService
 from ..core.store import Store
 from ..core.validation import ValidationReport
+from . import fastpath
+from .fastpath.render_cache import RenderCache
 
 if TYPE_CHECKING:
     from ..core.writes import GraphStore
@@ -28,10 +29,15 @@ class GraphState:
     service: QueryService
     report: ValidationReport | None
     writer: GraphStore | None = None  #: the write side, when writes are switched on
+    #: rendered pages and representations, per graph version (web/fastpath/render_cache.py)
+    pages: RenderCache = field(default_factory=RenderCache)
+    #: the last few resource descriptions, so that one resource's formats share one query
+    described: LRUCache = field(default_factory=lambda: LRUCache(16))
 
 
 def open_state(settings: Settings, store: Store | None = None) -> GraphState:
     report = writer = None
+    triples: int | None = None  #: the graph's size, for the answer budget
     if store is None and settings.writable:
         # writes on: readers open snapshots of the store, never the store a write changes
         # (docs/writes.md), in at least one killable worker so that they can be recycled
@@ -41,21 +47,27 @@ def open_state(settings: Settings, store: Store | None = None) -> GraphState:
         store = PooledStore(
             writer.open_reader, size=max(1, settings.query_workers), timeout=settings.query_timeout
         )
+        triples = OxigraphStore.size_hint(settings.store_path) if settings.store_path else 0
     if store is None:
+        fast = settings.fast_paths
         if settings.store_path is not None:
             path = settings.store_path
             OxigraphStore.check(path)  # fail early, with a clear message; not opened here
+            triples = OxigraphStore.size_hint(path)
             if (path / REPORT_FILE).is_file():
                 report = ValidationReport.from_json((path / REPORT_FILE).read_text("utf-8"))
 
-            def opener(path=path):
-                return OxigraphStore.open(path)
+            def opener(path: Path = path) -> Store:
+                s = OxigraphStore.open(path)
+                s.fast_paths = fast
+                return s
         else:
-            kg_dir = settings.extra.get("kg_dir") or os.environ.get("ENLARGEMENT_KG_KG")
-            built = build_memory(validate_data="cached", kg_dir=Path(kg_dir) if kg_dir else None)
+            built = build_memory(validate_data="cached", kg_dir=settings.kg_dir)
             report = built.report
+            built.store.fast_paths = fast
+            triples = built.store.info().triples
 
-            def opener(s=built.store):
+            def opener(s: Store = built.store) -> Store:
                 return s
 
         # read-only: point lookups (bounded by construction) skip the worker round trip;
@@ -63,7 +75,7 @@ def open_state(settings: Settings, store: Store | None = None) -> GraphState:
         # Either way each process opens its own handle: never gunicorn's master, before it
         # forks (OxigraphStore.check says why)
         store = PooledStore(
-            opener, size=settings.query_workers, timeout=settings.query_timeout, local_reads=True
+            opener, size=settings.query_workers, timeout=settings.query_timeout, local_reads=fast
         )
     limits = Limits(
         timeout=settings.query_timeout,
@@ -71,13 +83,18 @@ def open_state(settings: Settings, store: Store | None = None) -> GraphState:
         max_body=settings.max_body,
         service_allow=settings.service_allow,
     )
-    return GraphState(
-        settings,
+    if triples is None:  # a store given by the caller (tests, benchmarks): ask it
+        triples = store.info().triples
+    service_bytes, _ = fastpath.cache_bytes(settings, triples)
+    service = QueryService(
         store,
-        QueryService(store, limits=limits, cache_size=settings.cache_size),
-        report,
-        writer,
+        limits=limits,
+        cache_size=settings.cache_size if settings.fast_paths else 0,
+        cache_total_bytes=service_bytes,
     )
+    # rendered pages: a fast path too, with a share of the budget of its own (32 MB at most)
+    page_bytes = min(32_000_000, service_bytes // 4) if settings.fast_paths else 0
+    return GraphState(settings, store, service, report, writer, RenderCache(page_bytes))
 
 
 def state() -> GraphState:

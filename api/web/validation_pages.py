@@ -9,6 +9,7 @@ from collections import defaultdict
 from flask import Blueprint, Response, abort, render_template, request
 from rdflib import Graph
 
+from ..core import formats
 from ..core.coverage import TIERS, facts_by_tier
 from ..core.governance import country_of, matrix
 from ..core.iris import ENLARGEMENT_COUNTRIES
@@ -20,13 +21,10 @@ from .state import state
 
 bp = Blueprint("validation_pages", __name__)
 
+#: the media types a payload may come in (each format's own, and Turtle's old alias)
 PAYLOAD_FORMATS = {
-    "text/turtle": "turtle",
-    "application/x-turtle": "turtle",
-    "application/ld+json": "json-ld",
-    "application/n-triples": "nt",
-    "application/rdf+xml": "xml",
-}
+    f.media_type: f for f in map(formats.by_name, ("turtle", "jsonld", "ntriples", "rdfxml"))
+} | {"application/x-turtle": formats.by_name("turtle")}
 
 
 def _respond(report: ValidationReport, *, html: str | None, suffix: str | None):
@@ -94,9 +92,9 @@ def validate_payload():
         abort(400, "the request body is not valid UTF-8")
     data = Graph()
     try:
-        data.parse(data=text, format=fmt)
+        data.parse(data=text, format=fmt.rdflib)
     except Exception as exc:  # noqa: BLE001 - any parser error is the client's input
-        abort(400, f"the {fmt} payload does not parse: {str(exc)[:300]}")
+        abort(400, f"the {fmt.rdflib} payload does not parse: {str(exc)[:300]}")
     if len(data) == 0:
         abort(400, "the payload holds no triples")
     ref = sorted((data_dir("kg") / "reference").glob("*.ttl"))

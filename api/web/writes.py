@@ -19,6 +19,7 @@ import threading
 
 from flask import Blueprint, Flask, Response, current_app, request
 
+from ..core import formats
 from ..core.guard import check_update
 from ..core.namespaces import BASE
 from ..core.store import Dataset
@@ -123,12 +124,9 @@ def refusal(exc: WriteRefused) -> Response:
     elif best == "text/plain":
         body = f"409 Conflict: {exc}\n{report.to_text()}\n"
     else:
-        fmt = {
-            "text/turtle": "turtle",
-            "application/ld+json": "json-ld",
-            "application/n-triples": "nt",
-        }[best]
-        body = violations_graph(report).serialize(format=fmt)
+        fmt = formats.by_media_type(best, "rdf")
+        assert fmt is not None  # best is one of the RDF types offered above
+        body = violations_graph(report).serialize(format=fmt.rdflib)
     resp = Response(body, status=409, content_type=f"{best}; charset=utf-8")
     resp.headers["Vary"] = "Accept"
     return resp
@@ -188,8 +186,7 @@ class ReadSync:
             recycle = getattr(self.gs.store, "recycle", None)
             if recycle is not None:
                 recycle()
-            # the cache key of QueryService.run starts with the graph version
-            self.gs.service._version = gen.version
+            self.gs.service.advance(gen.version)  # every answer cache key starts with it
             self.gs.report = writer.report() or self.gs.report  # /-/validation follows too
             self._stamp = stamp
 

@@ -3,7 +3,7 @@
 import json
 import shutil
 
-from conftest import ROOT, cli
+from support import ROOT, cli
 
 
 def test_help_for_every_subcommand():

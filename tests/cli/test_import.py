@@ -3,9 +3,9 @@ column and nothing is written; facts that would break a shape are refused."""
 
 import shutil
 
-from conftest import FIXTURES, ROOT, cli
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, RDF, RDFS
+from support import FIXTURES, ROOT, cli
 
 from enlargement_kg.core.namespaces import ENL
 
@@ -227,3 +227,23 @@ def test_a_bad_celex_number_names_row_and_column(tmp_path):
     assert res.returncode == 1
     assert "row 2, column act" in res.stderr and "32022D0338" in res.stderr
     assert snapshot(kg) == before
+
+
+def test_bad_values_that_once_crashed_the_importer_are_row_errors(tmp_path):
+    """A lower-case country on a corridor row and a NaN amount: exit 1 naming row and
+    column, never a traceback."""
+    kg = copy_kg(tmp_path)
+    csv_ = tmp_path / "bad.csv"
+    src = ",https://example.org/x,T,Pub,2099-01-02,news\n"
+    csv_.write_text(
+        "country,fact_type,date,value,status,source_url,source_title,source_publisher,"
+        "source_date,source_kind\n"
+        "mne,mobility-corridor,2099-01-01,Corridor X,dual-use"
+        + src
+        + "SRB,epf-measure,2099-01-01,NaN,adopted"
+        + src
+    )
+    res = cli("import", str(csv_), "--kg", str(kg))
+    assert res.returncode == 1, res.stderr
+    assert "Traceback" not in res.stderr
+    assert "row 2, column country" in res.stderr and "row 3, column value" in res.stderr

@@ -24,12 +24,11 @@ from collections.abc import Callable
 import pytest
 import requests
 from rdflib import Literal, URIRef
+from support import FIXTURES, start_server
 from w3c_http import send
 from w3c_manifest import DAWGT, MF, ManifestEntry, graph_names, read_manifest
 from w3c_sd import CHECKS, SD, fetch, schema_problems
-from w3c_servers import Served, build_store, root_conftest
-
-FIXTURES, start_server = root_conftest().FIXTURES, root_conftest().start_server
+from w3c_servers import Served, build_store
 
 pytestmark = pytest.mark.live
 

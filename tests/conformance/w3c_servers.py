@@ -10,31 +10,13 @@ from __future__ import annotations
 
 import gc
 import hashlib
-import importlib.util
 import json
-import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from types import ModuleType
 
 from enlargement_kg import __version__
 from enlargement_kg.core.oxigraph_store import META_FILE, OxigraphStore
-
-
-def root_conftest() -> ModuleType:
-    """``tests/conftest.py`` (``start_server``, ``FIXTURES``), loaded under a name of its own:
-    a plain ``import conftest`` gets whichever conftest.py pytest imported last, and other
-    test folders have their own."""
-    name = "enlargement_kg_tests_root_conftest"
-    if name not in sys.modules:
-        path = Path(__file__).resolve().parents[1] / "conftest.py"
-        spec = importlib.util.spec_from_file_location(name, path)
-        assert spec is not None and spec.loader is not None
-        module = importlib.util.module_from_spec(spec)
-        sys.modules[name] = module
-        spec.loader.exec_module(module)
-    return sys.modules[name]
 
 
 @dataclass(frozen=True)

@@ -12,9 +12,9 @@ import io
 import re
 
 import pytest
-from conftest import cli
 from rdflib import URIRef
 from rdflib.namespace import XSD
+from support import cli
 
 from enlargement_kg.core import dates
 from enlargement_kg.core.queries import catalogue

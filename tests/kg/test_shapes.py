@@ -5,9 +5,9 @@ to SHACL-for-SHACL, and every class of the ontology is the target of some shape.
 from pathlib import Path
 
 import pytest
-from conftest import FIXTURES, ROOT
 from rdflib import BNode, Graph, URIRef
 from rdflib.namespace import OWL, RDF, RDFS, SH
+from support import FIXTURES, ROOT
 
 from enlargement_kg.core.validation import load_graph, ontology_graph, shapes_graph, validate
 

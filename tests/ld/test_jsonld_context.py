@@ -9,10 +9,10 @@ import random
 import subprocess
 import sys
 
-from ld_helpers import BASE, served_store
 from rdflib import Graph, Literal, URIRef
 from rdflib.compare import isomorphic
 from rdflib.namespace import OWL, RDF
+from support.ld import BASE, served_store
 
 from enlargement_kg.core import jsonld
 from enlargement_kg.core.namespaces import ENL

@@ -6,9 +6,9 @@ from __future__ import annotations
 
 import pytest
 import requests
-from conftest import start_server
 from rdflib import Graph, URIRef
 from rdflib.compare import isomorphic
+from support import start_server
 
 pytestmark = pytest.mark.live
 

@@ -8,9 +8,9 @@ import json
 from email.utils import format_datetime, parsedate_to_datetime
 
 import pytest
-from ld_helpers import BASE, MEDIA, Page, parse_rdf, select
 from rdflib import Graph, URIRef
 from rdflib.compare import isomorphic
+from support.ld import BASE, MEDIA, Page, parse_rdf, select
 
 RDF_SUFFIXES = (".ttl", ".jsonld", ".nt", ".rdf")
 ALL_SUFFIXES = RDF_SUFFIXES + (".html",)

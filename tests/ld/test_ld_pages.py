@@ -8,11 +8,11 @@ from __future__ import annotations
 import re
 
 import pytest
-from ld_helpers import BASE, Page, select
 from rdflib import Literal, URIRef
 from rdflib.namespace import XSD
+from support.ld import BASE, Page, select
 
-from enlargement_kg.core.describe import format_date
+from enlargement_kg.core.labels import format_date
 
 MNE = BASE + "id/country/MNE"
 TEN = ("ALB", "BIH", "GEO", "MDA", "MKD", "MNE", "SRB", "TUR", "UKR", "XKX")

@@ -9,9 +9,9 @@ import time
 
 import pytest
 import requests
-from conftest import HAS_PROC, children, start_server
 from rdflib import Graph, URIRef
 from SPARQLWrapper import CSV, JSON, TSV, TURTLE, XML, SPARQLWrapper
+from support import HAS_PROC, children, start_server
 
 pytestmark = pytest.mark.live
 

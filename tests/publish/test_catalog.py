@@ -6,19 +6,19 @@ from __future__ import annotations
 import hashlib
 
 import pytest
-from conftest import cli
-from publish_support import KG_V1, KG_V2, jsonld_with_context, validate_dcat_ap
 from rdflib import Graph, Literal, URIRef
 from rdflib.compare import isomorphic
 from rdflib.namespace import DCAT, DCTERMS, RDF, SKOS, VOID
+from support import cli
+from support.publish import KG_V1, KG_V2, jsonld_with_context, validate_dcat_ap
 
-from enlargement_kg.core.publish import (
+from enlargement_kg.core.namespaces import SPDX
+from enlargement_kg.core.publishing import (
     CATALOG,
     DATASET,
     LICENCE,
     SERVICE,
     SHA256,
-    SPDX,
     catalog_graph,
     release_iri,
 )
@@ -38,7 +38,8 @@ def papp(built_store, tmp_path_factory):
         {
             "store_path": built_store,
             "query_workers": 1,
-            "extra": {"dumps_dir": str(tmp / "dumps"), "releases_dir": str(tmp / "releases")},
+            "dumps_dir": tmp / "dumps",
+            "releases_dir": tmp / "releases",
         }
     )
     application.config["RELEASES_DIR"] = tmp / "releases"

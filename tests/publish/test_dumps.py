@@ -8,11 +8,11 @@ import hashlib
 import time
 
 import pytest
-from conftest import cli
-from publish_support import assert_isomorphic_per_graph, fresh_store, graph_of
 from rdflib.compare import isomorphic
+from support import cli
+from support.publish import assert_isomorphic_per_graph, fresh_store, graph_of
 
-from enlargement_kg.core.publish import DUMP_FORMATS, dump_name
+from enlargement_kg.core.publishing import DUMP_FORMATS, dump_name
 
 DATASET_FORMATS = ("nquads", "trig")
 GRAPH_FORMATS = ("turtle", "ntriples", "jsonld")
@@ -27,7 +27,8 @@ def papp(built_store, tmp_path_factory):
         {
             "store_path": built_store,
             "query_workers": 1,
-            "extra": {"dumps_dir": str(tmp / "dumps"), "releases_dir": str(tmp / "releases")},
+            "dumps_dir": tmp / "dumps",
+            "releases_dir": tmp / "releases",
         }
     )
     application.config["DUMPS_DIR"] = tmp / "dumps"
@@ -154,7 +155,7 @@ def test_cli_export_to_stdout_and_bad_usage(built_store, served, tmp_path):
 def test_dump_cache_keeps_one_folder_per_version_and_prunes_old_ones(tmp_path):
     from enlargement_kg.core import formats
     from enlargement_kg.core.oxigraph_store import OxigraphStore
-    from enlargement_kg.core.publish import DumpCache
+    from enlargement_kg.core.publishing import DumpCache
 
     store = OxigraphStore.memory()
     store.load_bytes(

@@ -8,13 +8,13 @@ import hashlib
 import re
 
 import pytest
-from conftest import cli, start_server
-from publish_support import KG_V1, jsonld_with_context
 from rdflib import Graph, URIRef
 from rdflib.compare import isomorphic
 from rdflib.namespace import DCAT, VOID
+from support import cli, start_server
+from support.publish import KG_V1, jsonld_with_context
 
-from enlargement_kg.core.publish import CATALOG, DATASET, release_iri
+from enlargement_kg.core.publishing import CATALOG, DATASET, release_iri
 
 
 @pytest.fixture(scope="module")
@@ -26,7 +26,8 @@ def papp(built_store, tmp_path_factory):
         {
             "store_path": built_store,
             "query_workers": 1,
-            "extra": {"dumps_dir": str(tmp / "dumps"), "releases_dir": str(tmp / "releases")},
+            "dumps_dir": tmp / "dumps",
+            "releases_dir": tmp / "releases",
         }
     )
     yield application

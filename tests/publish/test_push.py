@@ -9,8 +9,8 @@ import importlib.util
 import json
 
 import pytest
-from conftest import cli, free_port, start_server
-from publish_support import Virtuoso, source_counts
+from support import cli, free_port, start_server
+from support.publish import Virtuoso, source_counts
 
 from enlargement_kg.core.push import load_release
 

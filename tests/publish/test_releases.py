@@ -7,8 +7,8 @@ import json
 import shutil
 
 import pytest
-from conftest import cli
-from publish_support import KG_V1, KG_V2
+from support import cli
+from support.publish import KG_V1, KG_V2
 
 FACT = "https://w3id.org/eu-enlargement/id/fact/"
 ADDED = FACT + "SRB/candidate-status/2012-03-01"

@@ -59,3 +59,52 @@ def test_every_command_module_registers_its_commands():
 
     files = {p.stem for p in (API / "commands").glob("*.py")} - {"__init__"}
     assert files == set(commands.MODULES)
+
+
+#: The modules that turn the graph into pages, lowest first: each imports only those before it
+#: (pages -> negotiation rules -> labels -> description graph and IRIs), never one after it.
+PAGE_LAYERS = ("iris", "describe", "labels", "negotiation", "pages", "negotiation_pages")
+
+
+def core_imports(path: Path) -> set[str]:
+    """The ``core`` modules ``path`` imports (relative imports, at any depth of the file)."""
+    names = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.ImportFrom) and node.level == 1:
+            if node.module:
+                names.add(node.module.split(".")[0])
+            else:
+                names.update(a.name for a in node.names)
+    return names
+
+
+def test_page_modules_depend_one_way():
+    offenders = []
+    for i, name in enumerate(PAGE_LAYERS):
+        above = set(PAGE_LAYERS[i + 1 :]) & core_imports(API / "core" / f"{name}.py")
+        offenders += [f"core/{name}.py imports core/{m}.py" for m in sorted(above)]
+    assert offenders == []
+
+
+def test_only_settings_read_the_environment():
+    """``core/config.py`` is the one reader of the environment (docs/api.md, "Settings")."""
+    offenders = []
+    for p in sorted(API.rglob("*.py")):
+        if p.relative_to(API).as_posix() == "core/config.py":
+            continue
+        for node in ast.walk(ast.parse(p.read_text(encoding="utf-8"))):
+            if (
+                isinstance(node, ast.Attribute)
+                and node.attr in ("environ", "getenv")
+                and getattr(node.value, "id", None) == "os"
+            ):
+                offenders.append(f"{p.relative_to(API)}:{node.lineno}")
+    assert offenders == []
+
+
+def test_every_setting_of_the_environment_is_documented():
+    from enlargement_kg.core.config import ENVIRONMENT
+
+    api_md = (API.parent / "docs" / "api.md").read_text(encoding="utf-8")
+    missing = [name for name in ENVIRONMENT if f"| `{name}` |" not in api_md]
+    assert missing == []

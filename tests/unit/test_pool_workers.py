@@ -12,7 +12,7 @@ import time
 from pathlib import Path
 
 import pytest
-from conftest import HAS_PROC, running
+from support import HAS_PROC, running
 
 from enlargement_kg.core import formats
 from enlargement_kg.core.oxigraph_store import OxigraphStore

@@ -38,3 +38,21 @@ def test_byte_budget_and_oversized_answers():
         cache.put(i, b"x", 100)
     assert cache.bytes <= 1000 and len(cache) == 10
     assert cache.get(29) == b"x" and cache.get(0) is None
+
+
+def test_version_memo_makes_a_value_once_per_version():
+    from enlargement_kg.core.service import VersionMemo
+
+    version = ["v1"]
+    made: list[str] = []
+    memo = VersionMemo(lambda: version[0])
+
+    def make() -> str:
+        made.append(version[0])
+        return f"table of {version[0]}"
+
+    assert memo.get("t", make) == "table of v1" and memo.get("t", make) == "table of v1"
+    assert made == ["v1"]
+    version[0] = "v2"  # a write moved the version: the value is made again
+    assert memo.get("t", make) == "table of v2" and made == ["v1", "v2"]
+    assert memo.get("other", lambda: 3) == 3

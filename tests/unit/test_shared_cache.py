@@ -67,7 +67,7 @@ def test_the_key_holds_the_format_and_the_version(shared):
     QueryService(store, shared=shared).run(Q, result_format=JSON, graph_format=TTL)
     other = QueryService(store, shared=shared)
     assert other.run(Q, result_format=formats.by_name("csv"), graph_format=TTL)[1] is False
-    other._version = "another build"
+    other.advance("another build")
     assert other.run(Q, result_format=JSON, graph_format=TTL)[1] is False
 
 

@@ -1,4 +1,4 @@
-"""The lane in front of Flask (web/lane.py): a plain query read (GET, only ``query=``) is
+"""The lane in front of Flask (web/fastpath/lane.py): a plain query read (GET, only ``query=``) is
 answered without Flask, byte for byte as the endpoint answers it; everything else, and
 every error the lane meets, is answered by the endpoint and its error handlers."""
 
@@ -10,8 +10,8 @@ import pytest
 from flask import Flask
 from werkzeug.test import EnvironBuilder, run_wsgi_app
 
-from enlargement_kg.web.lane import QueryLane
-from enlargement_kg.web.response_cache import ResponseCache
+from enlargement_kg.web.fastpath.lane import QueryLane
+from enlargement_kg.web.fastpath.response_cache import ResponseCache
 
 SELECT = "SELECT ?g WHERE { GRAPH ?g { } } ORDER BY ?g"
 ASK = "ASK { ?s a ?t }"

@@ -1,4 +1,4 @@
-"""web/server.py ``one_segment``: a response ready in full is corked on its (real, TCP)
+"""web/fastpath/segment.py ``one_segment``: a response ready in full is corked on its (real, TCP)
 socket until gunicorn closes it; anything streamed, or without a socket, is left alone.
 tests/live/test_live.py counts the segments on the wire."""
 
@@ -8,7 +8,7 @@ import socket
 
 import pytest
 
-from enlargement_kg.web.server import one_segment
+from enlargement_kg.web.fastpath.segment import one_segment
 
 pytestmark = pytest.mark.skipif(not hasattr(socket, "TCP_CORK"), reason="TCP_CORK is Linux's")
 

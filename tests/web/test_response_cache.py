@@ -1,4 +1,4 @@
-"""The response cache in front of /sparql (web/response_cache.py): a repeated read is
+"""The response cache in front of /sparql (web/fastpath/response_cache.py): a repeated read is
 answered without reaching Flask, keyed on everything the answer depends on; anything else
 (errors, the service description, other paths, writes) goes through as before."""
 
@@ -8,7 +8,7 @@ import json
 
 import pytest
 
-from enlargement_kg.web.response_cache import ResponseCache
+from enlargement_kg.web.fastpath.response_cache import ResponseCache
 
 Q = "SELECT ?g WHERE { GRAPH ?g { } } ORDER BY ?g"
 

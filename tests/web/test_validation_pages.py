@@ -4,9 +4,9 @@ import json
 import shutil
 from html.parser import HTMLParser
 
-from conftest import ROOT, cli
 from rdflib import Graph
 from rdflib.namespace import SH
+from support import ROOT, cli
 
 BAD = (
     "@prefix enl: <https://w3id.org/eu-enlargement/ontology#> .\n"

@@ -21,13 +21,10 @@ from pathlib import Path
 
 import pytest
 import requests
-import writes_helpers
 from rdflib import Graph, Namespace, URIRef
 from rdflib.collection import Collection
 from rdflib.compare import isomorphic, to_isomorphic
-from writes_helpers import copy_store, start_writable
-
-ontology_only_store = writes_helpers.ontology_only_store  # the shared fixture
+from support.writes import copy_store, start_writable
 
 pytestmark = pytest.mark.live
 

@@ -8,15 +8,12 @@ from __future__ import annotations
 import json
 
 import pytest
-import writes_helpers
 from rdflib import Graph, Literal, URIRef
 from rdflib.compare import isomorphic
 from rdflib.namespace import RDF
-from writes_helpers import ENL, UPDATE, copy_store
+from support.writes import ENL, UPDATE, copy_store
 
 from enlargement_kg.core.validation import SH
-
-ontology_only_store = writes_helpers.ontology_only_store  # the shared fixture
 
 TOKEN = "test-token-\u00e9"  # a non-ASCII token must work too (compared as UTF-8 bytes)
 AUTH = {"Authorization": f"Bearer {TOKEN}"}
@@ -322,7 +319,7 @@ def test_no_response_cache_or_lane_with_writes_on(app):
     """The replaying cache and the lane in front of /sparql are for read-only services; with
     writes on, every read goes through the endpoint, which first brings its readers up to the
     last write, and its own cache, keyed on the moving version, answers (above)."""
-    from enlargement_kg.web.lane import QueryLane
-    from enlargement_kg.web.response_cache import ResponseCache
+    from enlargement_kg.web.fastpath.lane import QueryLane
+    from enlargement_kg.web.fastpath.response_cache import ResponseCache
 
     assert not isinstance(app.wsgi_app, ResponseCache | QueryLane)

@@ -8,8 +8,7 @@ import json
 import os
 
 import pytest
-import writes_helpers
-from writes_helpers import copy_store
+from support.writes import copy_store
 
 from enlargement_kg.core import formats
 from enlargement_kg.core.oxigraph_store import OxigraphStore, parse_graph
@@ -26,8 +25,6 @@ from enlargement_kg.core.writes import (
     WriteRefused,
     with_protocol_dataset,
 )
-
-ontology_only_store = writes_helpers.ontology_only_store  # the shared fixture
 
 TTL = formats.by_name("turtle")
 

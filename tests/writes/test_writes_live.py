@@ -12,12 +12,9 @@ import time
 
 import pytest
 import requests
-import writes_helpers
-from conftest import cli, start_server
 from rdflib import Graph, Literal, URIRef
-from writes_helpers import ENL, UPDATE, copy_store, start_writable
-
-writable = writes_helpers.writable  # the shared fixture
+from support import cli, start_server
+from support.writes import ENL, UPDATE, copy_store, start_writable
 
 pytestmark = pytest.mark.live
 

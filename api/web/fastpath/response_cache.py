@@ -20,7 +20,7 @@ import io
 import time
 from collections.abc import Callable, Iterable
 
-from ..core.service import LRUCache, Metrics
+from ...core.service import LRUCache, Metrics
 
 PATH = "/sparql"
 #: the endpoint's marker of a cacheable answer (a query result, 200)
@@ -75,8 +75,8 @@ class ResponseCache:
         )
 
     def __call__(self, environ: dict, start_response: Callable) -> Iterable[bytes]:
-        if environ.get("PATH_INFO") != PATH:
-            return self.app(environ, start_response)
+        if environ.get("PATH_INFO") != PATH or "HTTP_IF_NONE_MATCH" in environ:
+            return self.app(environ, start_response)  # not ours, or the endpoint's 304
         t0 = time.perf_counter()
         key = self._key(environ)
         if key is None:

@@ -23,11 +23,11 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from urllib.parse import parse_qsl
 
-from ..core.formats import Format
-from ..core.service import QueryService
-from ..core.store import Dataset
-from .negotiate import by_accept
-from .sparql import RAISED, answer, answer_headers
+from ...core.formats import Format
+from ...core.service import QueryService
+from ...core.store import Dataset
+from ..negotiate import by_accept
+from ..sparql import RAISED, answer, answer_etag, answer_headers
 
 PATH = "/sparql"
 _NO_DATASET = Dataset()
@@ -49,6 +49,8 @@ class QueryLane:
         """The ``query`` parameter when it is the only one, read as Werkzeug reads
         ``request.args``; None when the request is not a plain query read."""
         if environ.get("REQUEST_METHOD") != "GET" or environ.get("PATH_INFO") != PATH:
+            return None
+        if "HTTP_IF_NONE_MATCH" in environ:  # a conditional request: the endpoint's 304
             return None
         try:
             params = parse_qsl(
@@ -82,5 +84,7 @@ class QueryLane:
             environ[RAISED] = exc
             return self.app(environ, start_response)
         body = result.body
-        start_response("200 OK", [*answer_headers(result, hit), ("Content-Length", str(len(body)))])
+        etag = answer_etag(self.service.version, query, _NO_DATASET, result)
+        headers = answer_headers(result, hit, etag)  # installed only when writes are off
+        start_response("200 OK", [*headers, ("Content-Length", str(len(body)))])
         return [body]

@@ -1,17 +1,16 @@
-"""Helpers and fixtures of the write tests, imported by name (no second conftest.py): copies
-of the built store (a write must never touch the session's shared store), writable live
-servers with a bearer token."""
+"""Helpers of the write tests: copies of the built store (a write must never touch the
+session's shared store), writable live servers with a bearer token. Their fixtures are in
+tests/writes/conftest.py."""
 
 from __future__ import annotations
 
-import secrets
 import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
-import pytest
 import requests
-from conftest import LiveServer, start_server
+
+from support import LiveServer, start_server
 
 ENL = "https://w3id.org/eu-enlargement/ontology#"
 UPDATE = "application/sparql-update"
@@ -69,26 +68,3 @@ def start_writable(store: Path | None, token: str, *args: str) -> Writable:
         *store_args, "--writable", *args, env={"ENLARGEMENT_KG_TOKEN": token}, timeout=90
     )
     return Writable(server, store, token)
-
-
-@pytest.fixture(scope="module")
-def writable(built_store, tmp_path_factory):
-    """A writable server (gunicorn, 2 workers) over a private copy of the real graph, with a
-    3 s query limit (so a runaway update is stopped quickly)."""
-    store = copy_store(built_store, tmp_path_factory.mktemp("writable") / "store")
-    w = start_writable(store, secrets.token_urlsafe(24), "--timeout", "3")
-    yield w
-    w.stop()
-
-
-@pytest.fixture(scope="session")
-def ontology_only_store(tmp_path_factory) -> Path:
-    """A store holding the ontology and no facts: the shapes still apply, and validating a
-    write takes a fraction of a second (for the W3C Graph Store Protocol run)."""
-    from enlargement_kg.core.build import build_to_dir
-
-    root = tmp_path_factory.mktemp("ontology-only")
-    (root / "kg").mkdir()
-    out = root / "store"
-    build_to_dir(out, kg_dir=root / "kg")
-    return out
