@@ -108,3 +108,20 @@ def test_every_setting_of_the_environment_is_documented():
     api_md = (API.parent / "docs" / "api.md").read_text(encoding="utf-8")
     missing = [name for name in ENVIRONMENT if f"| `{name}` |" not in api_md]
     assert missing == []
+
+
+def test_every_package_of_the_code_is_installed():
+    """A wheel built from pyproject.toml carries every package under api/ (a package missing
+    from the list works in an editable checkout and breaks every installed copy)."""
+    import tomllib
+
+    listed = set(
+        tomllib.loads((API.parent / "pyproject.toml").read_text(encoding="utf-8"))["tool"][
+            "setuptools"
+        ]["packages"]
+    )
+    found = {
+        ".".join(("enlargement_kg", *p.parent.relative_to(API).parts))
+        for p in API.rglob("__init__.py")
+    }
+    assert found - listed == set()
