@@ -36,77 +36,76 @@ def open_store(args) -> Store:
         raise CLIError(f"the graph does not build: {exc}") from None
 
 
-def register(sub) -> None:
-    """``export``, ``release`` and ``diff``."""
+def cmd_export(args) -> int:
+    out = None if args.out == "-" else Path(args.out)
+    if out is not None and out.is_dir():
+        raise CLIError(f"--out {out} is a folder; give a file name", 2)
+    store = open_store(args)
+    data = serialize_dump(store, args.format, compressed=args.gzip)
+    digest = hashlib.sha256(data).hexdigest()
+    if out is None:
+        sys.stdout.buffer.write(data)
+        sys.stdout.buffer.flush()
+        return 0
+    out.parent.mkdir(parents=True, exist_ok=True)
+    write_atomic(out, data)
+    print(
+        f"wrote {out}: {FORMAT_TITLE[args.format]}{' (gzip)' if args.gzip else ''}, "
+        f"{len(data)} bytes, sha256 {digest}"
+    )
+    return 0
 
-    def cmd_export(args) -> int:
-        out = None if args.out == "-" else Path(args.out)
-        if out is not None and out.is_dir():
-            raise CLIError(f"--out {out} is a folder; give a file name", 2)
-        store = open_store(args)
-        data = serialize_dump(store, args.format, compressed=args.gzip)
-        digest = hashlib.sha256(data).hexdigest()
-        if out is None:
-            sys.stdout.buffer.write(data)
-            sys.stdout.buffer.flush()
-            return 0
-        out.parent.mkdir(parents=True, exist_ok=True)
-        write_atomic(out, data)
-        print(
-            f"wrote {out}: {FORMAT_TITLE[args.format]}{' (gzip)' if args.gzip else ''}, "
-            f"{len(data)} bytes, sha256 {digest}"
+
+def cmd_release(args) -> int:
+    root = Path(args.releases) if args.releases else default_releases_dir()
+    index = ReleaseIndex.load(Path(args.index) if args.index else root / "index.json")
+    out = Path(args.out) if args.out else root / args.version
+    store = open_store(args)
+    try:
+        res = make_release(
+            store=store,
+            version=args.version,
+            out=out,
+            index=index,
+            previous=Path(args.previous) if args.previous else None,
+            issued=args.date,
+            base_url=args.base_url,
         )
-        return 0
+    except PublishError as exc:
+        raise CLIError(str(exc)) from None
+    c = res.manifest.changes
+    print(
+        f"released {res.manifest.version} in {res.folder}: "
+        f"{len(res.manifest.files)} dump files, {c.get('added', 0)} facts added, "
+        f"{c.get('changed', 0)} changed, {c.get('retracted', 0)} retracted "
+        f"(recorded in {index.path})"
+    )
+    return 0
 
-    def cmd_release(args) -> int:
-        root = Path(args.releases) if args.releases else default_releases_dir()
-        index = ReleaseIndex.load(Path(args.index) if args.index else root / "index.json")
-        out = Path(args.out) if args.out else root / args.version
-        store = open_store(args)
-        try:
-            res = make_release(
-                store=store,
-                version=args.version,
-                out=out,
-                index=index,
-                previous=Path(args.previous) if args.previous else None,
-                issued=args.date,
-                base_url=args.base_url,
-            )
-        except PublishError as exc:
-            raise CLIError(str(exc)) from None
-        c = res.manifest.changes
+
+def cmd_diff(args) -> int:
+    from ..core.changelog import ChangelogError, changes_between, load_graph_source
+
+    try:
+        old = load_graph_source(Path(args.old))
+        new = load_graph_source(Path(args.new))
+    except ChangelogError as exc:
+        raise CLIError(str(exc), exc.code) from None
+    changes = changes_between(old, new)
+    if args.format == "json":
         print(
-            f"released {res.manifest.version} in {res.folder}: "
-            f"{len(res.manifest.files)} dump files, {c.get('added', 0)} facts added, "
-            f"{c.get('changed', 0)} changed, {c.get('retracted', 0)} retracted "
-            f"(recorded in {index.path})"
+            json.dumps(
+                changes.to_json(old_label=args.old, new_label=args.new),
+                indent=2,
+                ensure_ascii=False,
+            )
         )
-        return 0
+    else:
+        print(changes.to_markdown(title="Changes", old_label=args.old, new_label=args.new), end="")
+    return 0
 
-    def cmd_diff(args) -> int:
-        from ..core.changelog import ChangelogError, changes_between, load_graph_source
 
-        try:
-            old = load_graph_source(Path(args.old))
-            new = load_graph_source(Path(args.new))
-        except ChangelogError as exc:
-            raise CLIError(str(exc), exc.code) from None
-        changes = changes_between(old, new)
-        if args.format == "json":
-            print(
-                json.dumps(
-                    changes.to_json(old_label=args.old, new_label=args.new),
-                    indent=2,
-                    ensure_ascii=False,
-                )
-            )
-        else:
-            print(
-                changes.to_markdown(title="Changes", old_label=args.old, new_label=args.new), end=""
-            )
-        return 0
-
+def _export_parser(sub) -> None:
     e = sub.add_parser(
         "export",
         help="write a dump of the whole dataset",
@@ -124,6 +123,8 @@ def register(sub) -> None:
     e.add_argument("--kg", type=Path, help=argparse.SUPPRESS)
     e.set_defaults(func=cmd_export)
 
+
+def _release_parser(sub) -> None:
     r = sub.add_parser(
         "release",
         help="write a release folder and record it",
@@ -153,6 +154,8 @@ def register(sub) -> None:
     r.add_argument("--kg", type=Path, help="kg folder to release instead of the packaged one")
     r.set_defaults(func=cmd_release)
 
+
+def _diff_parser(sub) -> None:
     d = sub.add_parser(
         "diff",
         help="the changelog of facts between two graphs",
@@ -165,3 +168,10 @@ def register(sub) -> None:
     d.add_argument("new", metavar="NEW")
     d.add_argument("--format", choices=("markdown", "json"), default="markdown")
     d.set_defaults(func=cmd_diff)
+
+
+def register(sub) -> None:
+    """``export``, ``release`` and ``diff``."""
+    _export_parser(sub)
+    _release_parser(sub)
+    _diff_parser(sub)

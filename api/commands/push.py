@@ -9,47 +9,46 @@ from ..core.push import PushError, graph_payloads, load_release, push
 from . import CLIError
 
 
-def register(sub) -> None:
-    """``push``."""
+def cmd_push(args) -> int:
+    token = args.token or Settings.from_env().token
+    try:
+        if args.release:
+            store = load_release(Path(args.release))
+            source = f"release {args.release}"
+        elif args.store:
+            from ..core.oxigraph_store import OxigraphStore
 
-    def cmd_push(args) -> int:
-        token = args.token or Settings.from_env().token
-        try:
-            if args.release:
-                store = load_release(Path(args.release))
-                source = f"release {args.release}"
-            elif args.store:
-                from ..core.oxigraph_store import OxigraphStore
+            store = OxigraphStore.open(args.store)
+            source = f"store {args.store}"
+        else:
+            from ..core.build import BuildError, build_memory
 
-                store = OxigraphStore.open(args.store)
-                source = f"store {args.store}"
-            else:
-                from ..core.build import BuildError, build_memory
-
-                try:
-                    store = build_memory(validate_data="cached").store
-                except BuildError as exc:
-                    raise CLIError(f"the graph does not build: {exc}") from None
-                source = "the current graph"
-            payloads = graph_payloads(store, graph=args.graph)
-            res = push(
-                endpoint=args.endpoint,
-                payloads=payloads,
-                protocol=args.protocol,
-                token=token,
-                timeout=args.timeout,
-            )
-        except PushError as exc:
-            raise CLIError(str(exc)) from None
-        how = "Graph Store Protocol PUT" if res.protocol == "gsp" else "SPARQL Update"
-        for g in res.graphs:
-            print(f"  {g.graph}: {g.triples} triples (HTTP {g.status})")
-        print(
-            f"pushed {res.triples} triples in {len(res.graphs)} graph(s) from {source} to "
-            f"{res.endpoint} by {how}"
+            try:
+                store = build_memory(validate_data="cached").store
+            except BuildError as exc:
+                raise CLIError(f"the graph does not build: {exc}") from None
+            source = "the current graph"
+        payloads = graph_payloads(store, graph=args.graph)
+        res = push(
+            endpoint=args.endpoint,
+            payloads=payloads,
+            protocol=args.protocol,
+            token=token,
+            timeout=args.timeout,
         )
-        return 0
+    except PushError as exc:
+        raise CLIError(str(exc)) from None
+    how = "Graph Store Protocol PUT" if res.protocol == "gsp" else "SPARQL Update"
+    for g in res.graphs:
+        print(f"  {g.graph}: {g.triples} triples (HTTP {g.status})")
+    print(
+        f"pushed {res.triples} triples in {len(res.graphs)} graph(s) from {source} to "
+        f"{res.endpoint} by {how}"
+    )
+    return 0
 
+
+def _push_parser(sub) -> None:
     p = sub.add_parser(
         "push",
         help="load a release or the graph into a SPARQL 1.1 store",
@@ -82,3 +81,8 @@ def register(sub) -> None:
     )
     p.add_argument("--timeout", type=float, default=120.0, help="seconds per request")
     p.set_defaults(func=cmd_push)
+
+
+def register(sub) -> None:
+    """``push``."""
+    _push_parser(sub)

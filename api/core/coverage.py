@@ -46,13 +46,43 @@ def generate() -> str:
     def rows(q: str):
         return g.select(sparql_prologue() + q)
 
-    countries = {
+    countries = country_names(rows)
+    kinds = source_kinds(rows)
+    out = facts_per_category(rows, countries, kinds)
+    out += sources_section(rows, kinds)
+    out += freshness(rows, countries)
+    out += preparation_cells(rows, countries)
+    out += cfsp_cells(rows, countries)
+    out += precision_and_tiers(rows, countries)
+    out += known_gaps(rows, countries)
+    return "\n".join(out) + "\n"
+
+
+def country_names(rows) -> dict[str, str]:
+    """The enlargement countries: ISO 3166 alpha-3 code -> name."""
+    return {
         str(r["code"]): str(r["label"])
         for r in rows(
             "SELECT ?code ?label WHERE { ?c a enl:EnlargementCountry ; enl:iso3166Alpha3 ?code ;"
             " skos:prefLabel ?label }"
         )
     }
+
+
+def source_kinds(rows) -> dict[str, int]:
+    """The number of source documents of each kind (the kind's local name)."""
+    return {
+        str(r["kind"]).rsplit("/", 1)[-1]: int(r["n"])
+        for r in rows(
+            "SELECT ?kind (COUNT(?s) AS ?n) WHERE { ?s a enl:SourceDocument ;"
+            " enl:sourceKind ?kind } GROUP BY ?kind"
+        )
+    }
+
+
+def facts_per_category(rows, countries: dict[str, str], kinds: dict[str, int]) -> list[str]:
+    """The report's title and totals, then the sourced facts per country (or EU) and
+    :data:`CATEGORIES`."""
     per: dict[str, Counter] = defaultdict(Counter)
     for cat, cls in CATEGORIES:
         for r in rows(f"""SELECT ?code (COUNT(DISTINCT ?f) AS ?n) WHERE {{
@@ -62,24 +92,6 @@ def generate() -> str:
             per[str(r["code"])][cat] += int(r["n"])
     cats = list(dict.fromkeys(c for c, _ in CATEGORIES))
     facts_total = sum(sum(c.values()) for c in per.values())
-    kinds = {
-        str(r["kind"]).rsplit("/", 1)[-1]: int(r["n"])
-        for r in rows(
-            "SELECT ?kind (COUNT(?s) AS ?n) WHERE { ?s a enl:SourceDocument ;"
-            " enl:sourceKind ?kind } GROUP BY ?kind"
-        )
-    }
-    news_only = int(
-        rows("""SELECT (COUNT(DISTINCT ?f) AS ?n) WHERE {
-        ?f dcterms:source ?x .
-        MINUS { ?f dcterms:source/enl:sourceKind ?k .
-                FILTER (?k IN (<https://w3id.org/eu-enlargement/id/source-kind/official>,
-                               <https://w3id.org/eu-enlargement/id/source-kind/analysis>)) } }""")[
-            0
-        ]["n"]
-    )
-    publishers = rows("""SELECT ?p (COUNT(?s) AS ?n) WHERE { ?s a enl:SourceDocument ;
-        dcterms:publisher/skos:prefLabel ?p } GROUP BY ?p ORDER BY DESC(?n) ?p LIMIT 15""")
     out = [
         "# Data coverage",
         "",
@@ -99,7 +111,24 @@ def generate() -> str:
         out.append(
             f"| {name} | " + " | ".join(str(c.get(k, 0)) for k in cats) + f" | {sum(c.values())} |"
         )
-    out += ["", "## Sources by kind", "", "| kind | documents |", "|---|---:|"]
+    return out
+
+
+def sources_section(rows, kinds: dict[str, int]) -> list[str]:
+    """Sources by kind, the facts resting only on news or secondary sources, and the most
+    cited publishers."""
+    news_only = int(
+        rows("""SELECT (COUNT(DISTINCT ?f) AS ?n) WHERE {
+        ?f dcterms:source ?x .
+        MINUS { ?f dcterms:source/enl:sourceKind ?k .
+                FILTER (?k IN (<https://w3id.org/eu-enlargement/id/source-kind/official>,
+                               <https://w3id.org/eu-enlargement/id/source-kind/analysis>)) } }""")[
+            0
+        ]["n"]
+    )
+    publishers = rows("""SELECT ?p (COUNT(?s) AS ?n) WHERE { ?s a enl:SourceDocument ;
+        dcterms:publisher/skos:prefLabel ?p } GROUP BY ?p ORDER BY DESC(?n) ?p LIMIT 15""")
+    out = ["", "## Sources by kind", "", "| kind | documents |", "|---|---:|"]
     out += [f"| {k} | {n} |" for k, n in sorted(kinds.items(), key=lambda kv: -kv[1])]
     out += [
         "",
@@ -112,11 +141,12 @@ def generate() -> str:
         "|---|---:|",
     ]
     out += [f"| {r['p']} | {r['n']} |" for r in publishers]
-    out += freshness(rows, countries)
-    out += preparation_cells(rows, countries)
-    out += cfsp_cells(rows, countries)
-    out += precision_and_tiers(rows, countries)
-    out += [
+    return out
+
+
+def known_gaps(rows, countries: dict[str, str]) -> list[str]:
+    """Per :data:`EXPECTED` item, the countries the graph holds none for."""
+    out = [
         "",
         "## Known gaps",
         "",
@@ -134,7 +164,7 @@ def generate() -> str:
         }
         missing = sorted(set(countries) - have)
         out.append(f"- **{label}**: " + (", ".join(missing) if missing else "none missing"))
-    return "\n".join(out) + "\n"
+    return out
 
 
 TIERS = RELIABILITY_TIERS

@@ -82,35 +82,11 @@ def add_claim(
     "not reconciled", which the shapes report until a curator ranks it.
     """
     sources = list(sources)
-    current = preferred_date(g, event)
     why = reason
     if rank is None:
-        if current is None or str(current) == str(date):
-            rank = PREFERRED
-        elif dates.contains(str(current), str(date)):
-            rank = PREFERRED
-            for c in claims(g, event):
-                if g.value(c, ENL.rank) == PREFERRED:
-                    _set_rank(
-                        g,
-                        c,
-                        NORMAL,
-                        f"consistent with the preferred date {date}, at a lower precision",
-                    )
-        elif dates.contains(str(date), str(current)):
-            rank = NORMAL
-            why = why or f"consistent with the preferred date {current}, at a lower precision"
-        else:
-            rank = NORMAL
-            why = why or (
-                f"not reconciled: gives {date} against the preferred date {current}; "
-                "a curator must rank it"
-            )
+        rank, why = _rank_against_preferred(g, event, date, reason)
     if claim is None:
-        for c in claims(g, event):
-            if str(g.value(c, DCTERMS.date)) == str(date) and g.value(c, ENL.rank) == rank:
-                claim = c
-                break
+        claim = _claim_with(g, event, date, rank)
     if claim is None:
         claim = _new_claim_iri(g, event, dates.iso(date))
     g.add((claim, RDF.type, ENL.Claim))
@@ -124,6 +100,42 @@ def add_claim(
     _set_rank(g, claim, rank, why)
     settle(g, event)
     return claim
+
+
+def _rank_against_preferred(
+    g: Graph, event: URIRef, date: Literal, reason: str | None
+) -> tuple[URIRef, str | None]:
+    """The importer's rank (and reason) for a new claim of ``event`` on ``date`` (see
+    :func:`add_claim`); a claim that narrows the preferred date demotes the preferred
+    claims to normal here."""
+    current = preferred_date(g, event)
+    if current is None or str(current) == str(date):
+        return PREFERRED, reason
+    if dates.contains(str(current), str(date)):
+        for c in claims(g, event):
+            if g.value(c, ENL.rank) == PREFERRED:
+                _set_rank(
+                    g,
+                    c,
+                    NORMAL,
+                    f"consistent with the preferred date {date}, at a lower precision",
+                )
+        return PREFERRED, reason
+    if dates.contains(str(date), str(current)):
+        return NORMAL, reason or (
+            f"consistent with the preferred date {current}, at a lower precision"
+        )
+    return NORMAL, reason or (
+        f"not reconciled: gives {date} against the preferred date {current}; a curator must rank it"
+    )
+
+
+def _claim_with(g: Graph, event: URIRef, date: Literal, rank: URIRef) -> URIRef | None:
+    """The claim of ``event`` with this date and rank, if there is one."""
+    for c in claims(g, event):
+        if str(g.value(c, DCTERMS.date)) == str(date) and g.value(c, ENL.rank) == rank:
+            return c
+    return None
 
 
 def _set_rank(g: Graph, claim: URIRef, rank: URIRef, reason: str | None) -> None:

@@ -150,75 +150,115 @@ _NOT_BOUNDED = (False, None)
 
 @lru_cache(maxsize=1024)
 def _bounded(query: str) -> tuple[bool, int | None]:
+    """(:func:`bounded_query`, :func:`bounded_limit`) of ``query``, read in one pass: the
+    prologue, the query form, the one triple pattern, then nothing but a ``LIMIT``."""
     toks = tokens(query)
+    i = _after_prologue(toks, 0)
+    if i is not None:
+        i = _after_form(toks, i)
+    if i is not None:
+        i = _after_one_pattern(toks, i)
+    if i is None:
+        return _NOT_BOUNDED
+    ends, limit = _ends_with_limit(toks, i)
+    return (True, limit) if ends else _NOT_BOUNDED
+
+
+def _word(toks: tuple[Token, ...], k: int, *values: str) -> bool:
+    """Whether ``toks[k]`` is one of the keywords ``values`` (any case)."""
+    return k < len(toks) and toks[k][0] == "word" and toks[k][1].upper() in values
+
+
+def _other(toks: tuple[Token, ...], k: int, value: str) -> bool:
+    """Whether ``toks[k]`` is the punctuation ``value``."""
+    return k < len(toks) and toks[k] == ("other", value)
+
+
+def _after_prologue(toks: tuple[Token, ...], i: int) -> int | None:
+    """Where the ``PREFIX`` and ``BASE`` declarations from ``i`` end; None when one of them
+    is not the plain ``PREFIX p: <IRI>`` or ``BASE <IRI>``."""
     n = len(toks)
-    i = 0
-
-    def word(k: int, *values: str) -> bool:
-        return k < n and toks[k][0] == "word" and toks[k][1].upper() in values
-
-    def other(k: int, value: str) -> bool:
-        return k < n and toks[k] == ("other", value)
-
-    while word(i, "PREFIX", "BASE"):
-        if word(i, "PREFIX"):
+    while _word(toks, i, "PREFIX", "BASE"):
+        if _word(toks, i, "PREFIX"):
             if not (
                 i + 2 < n
                 and toks[i + 1][0] == "word"
                 and toks[i + 1][1].endswith(":")
                 and toks[i + 2][0] == "iri"
             ):
-                return _NOT_BOUNDED
+                return None
             i += 3
         else:
             if not (i + 1 < n and toks[i + 1][0] == "iri"):
-                return _NOT_BOUNDED
+                return None
             i += 2
-    if word(i, "SELECT"):
+    return i
+
+
+def _after_form(toks: tuple[Token, ...], i: int) -> int | None:
+    """Where ``SELECT *``, ``SELECT ?v ..`` (variables only) or ``ASK`` at ``i``, and an
+    optional ``WHERE``, end; None for any other query form or projection."""
+    n = len(toks)
+    if _word(toks, i, "SELECT"):
         i += 1
-        if other(i, "*"):
+        if _other(toks, i, "*"):
             i += 1
         else:
             start = i
             while i < n and toks[i][0] == "var":
                 i += 1
             if i == start:
-                return _NOT_BOUNDED
-    elif word(i, "ASK"):
+                return None
+    elif _word(toks, i, "ASK"):
         i += 1
     else:
-        return _NOT_BOUNDED
-    if word(i, "WHERE"):
+        return None
+    if _word(toks, i, "WHERE"):
         i += 1
-    if not other(i, "{"):
-        return _NOT_BOUNDED
+    return i
+
+
+def _after_one_pattern(toks: tuple[Token, ...], i: int) -> int | None:
+    """Where the group ``{ s p o }`` (an optional ``.`` before ``}``) at ``i`` ends; None
+    unless it is one triple pattern of plain terms, at least one of them a constant."""
+    if not _other(toks, i, "{"):
+        return None
     i += 1
     constants = 0
     for position in range(3):
-        if i >= n:
-            return _NOT_BOUNDED
-        kind, text = toks[i]
-        if kind == "var":
-            i += 1
-        elif _name(toks[i]) or (kind == "word" and text == "a" and position == 1):
-            constants += 1
-            i += 1
-        elif kind == "string" and position == 2:
-            constants += 1
-            i += 1
-            if other(i, "@") and i + 1 < n and toks[i + 1][0] == "word":
-                i += 2
-            elif other(i, "^") and other(i + 1, "^") and i + 2 < n and _name(toks[i + 2]):
-                i += 3
-        else:
-            return _NOT_BOUNDED
-    if other(i, "."):
+        step = _after_term(toks, i, position)
+        if step is None:
+            return None
+        i, constant = step
+        constants += constant
+    if _other(toks, i, "."):
         i += 1
-    if not other(i, "}") or constants == 0:
-        return _NOT_BOUNDED
-    i += 1
-    ends, limit = _ends_with_limit(toks, i)
-    return (True, limit) if ends else _NOT_BOUNDED
+    if not _other(toks, i, "}") or constants == 0:
+        return None
+    return i + 1
+
+
+def _after_term(toks: tuple[Token, ...], i: int, position: int) -> tuple[int, bool] | None:
+    """Where the term at ``i`` ends (``position`` 0, 1, 2: subject, predicate, object) and
+    whether it is a constant. A term is a variable or a constant: an IRI or a prefixed name,
+    ``a`` as the predicate, a string literal (with its language tag or datatype) as the
+    object; None for anything else."""
+    n = len(toks)
+    if i >= n:
+        return None
+    kind, text = toks[i]
+    if kind == "var":
+        return i + 1, False
+    if _name(toks[i]) or (kind == "word" and text == "a" and position == 1):
+        return i + 1, True
+    if kind == "string" and position == 2:
+        i += 1
+        if _other(toks, i, "@") and i + 1 < n and toks[i + 1][0] == "word":
+            return i + 2, True
+        if _other(toks, i, "^") and _other(toks, i + 1, "^") and i + 2 < n and _name(toks[i + 2]):
+            return i + 3, True
+        return i, True
+    return None
 
 
 def _ends_with_limit(toks: tuple[Token, ...], i: int) -> tuple[bool, int | None]:

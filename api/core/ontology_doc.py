@@ -297,59 +297,83 @@ def _text(g: Graph, s, p) -> str:
 def document(graph: Graph) -> OntologyDoc:
     """Document ``graph`` (an ontology): every ``enl:`` class and property, by module."""
     g = graph
+    names = _term_names(g)
+    classes = [n for n in names if (URIRef(NS + n), RDF.type, OWL.Class) in g]
+    disjoint, groups = _disjointness(g)
+    restrictions, restricted_in = _restrictions(g, classes)
+    axioms = _Axioms(class_modules(g, classes), disjoint, restrictions, restricted_in)
+    terms = [_term(g, n, axioms) for n in names]
+    return _ontology_doc(g, _modules(terms), groups)
 
-    def ref(node) -> Ref:
-        if isinstance(node, BNode):
-            members = tuple(ref(m) for m in Collection(g, g.value(node, OWL.unionOf)))
-            return Ref(
-                "",
-                " or ".join(m.label for m in members),
-                " ∪ ".join(m.curie for m in members),
-                None,
-                members,
-            )
-        iri = str(node)
-        if iri.startswith(NS):
-            name = iri[len(NS) :]
-            return Ref(iri, _text(g, node, RDFS.label) or name, "enl:" + name, name)
-        return Ref(iri, curie(iri), curie(iri))
 
-    def refs(nodes) -> tuple[Ref, ...]:
-        """Named terms and unions of them (other anonymous expressions are not shown)."""
-        keep = {
-            n
-            for n in nodes
-            if isinstance(n, URIRef)
-            or (isinstance(n, BNode) and g.value(n, OWL.unionOf) is not None)
-        }
-        return tuple(
-            sorted(
-                {ref(n) for n in keep}, key=lambda r: (r.name is None and not r.members, r.curie)
-            )
+def _ref(g: Graph, node) -> Ref:
+    """A link to ``node``: a term of this ontology, another IRI, or a union of classes."""
+    if isinstance(node, BNode):
+        members = tuple(_ref(g, m) for m in Collection(g, g.value(node, OWL.unionOf)))
+        return Ref(
+            "",
+            " or ".join(m.label for m in members),
+            " ∪ ".join(m.curie for m in members),
+            None,
+            members,
         )
+    iri = str(node)
+    if iri.startswith(NS):
+        name = iri[len(NS) :]
+        return Ref(iri, _text(g, node, RDFS.label) or name, "enl:" + name, name)
+    return Ref(iri, curie(iri), curie(iri))
 
-    names = sorted(
+
+def _refs(g: Graph, nodes) -> tuple[Ref, ...]:
+    """Named terms and unions of them (other anonymous expressions are not shown)."""
+    keep = {
+        n
+        for n in nodes
+        if isinstance(n, URIRef) or (isinstance(n, BNode) and g.value(n, OWL.unionOf) is not None)
+    }
+    return tuple(
+        sorted(
+            {_ref(g, n) for n in keep}, key=lambda r: (r.name is None and not r.members, r.curie)
+        )
+    )
+
+
+def _term_names(g: Graph) -> list[str]:
+    """The local names of the typed ``enl:`` terms, sorted."""
+    return sorted(
         {
             str(s)[len(NS) :]
             for s in g.subjects(RDF.type, None)
             if isinstance(s, URIRef) and str(s).startswith(NS)
         }
     )
-    classes = [n for n in names if (URIRef(NS + n), RDF.type, OWL.Class) in g]
+
+
+def _disjointness(g: Graph) -> tuple[dict[URIRef, set[URIRef]], list[DisjointGroup]]:
+    """Each class's disjoint classes, and the disjointness axioms as groups (largest first)."""
     disjoint: dict[URIRef, set[URIRef]] = {}
     groups = []
     for a, b in g.subject_objects(OWL.disjointWith):
         disjoint.setdefault(a, set()).add(b)
         disjoint.setdefault(b, set()).add(a)
-        groups.append(DisjointGroup((ref(a), ref(b)), ""))
+        groups.append(DisjointGroup((_ref(g, a), _ref(g, b)), ""))
     for axiom in g.subjects(RDF.type, OWL.AllDisjointClasses):
         head = g.value(axiom, OWL.members)
         members = list(Collection(g, head)) if head is not None else []
         for a in members:
             disjoint.setdefault(a, set()).update(m for m in members if m != a)
-        groups.append(DisjointGroup(tuple(ref(m) for m in members), _text(g, axiom, RDFS.comment)))
+        groups.append(
+            DisjointGroup(tuple(_ref(g, m) for m in members), _text(g, axiom, RDFS.comment))
+        )
     groups.sort(key=lambda d: (-len(d.members), [m.curie for m in d.members]))
+    return disjoint, groups
 
+
+def _restrictions(
+    g: Graph, classes: list[str]
+) -> tuple[dict[str, list[Restriction]], dict[URIRef, set[URIRef]]]:
+    """The ``owl:Restriction`` superclasses of each class, and for each filler the classes
+    restricted onto it."""
     restricted_in: dict[URIRef, set[URIRef]] = {}
     restrictions: dict[str, list[Restriction]] = {}
     for n in classes:
@@ -361,73 +385,84 @@ def document(graph: Graph) -> OntologyDoc:
             for kind, p in (("only", OWL.allValuesFrom), ("some", OWL.someValuesFrom)):
                 filler = g.value(sup, p)
                 if prop is not None and filler is not None:
-                    out.append(Restriction(ref(prop), kind, ref(filler)))
+                    out.append(Restriction(_ref(g, prop), kind, _ref(g, filler)))
                     restricted_in.setdefault(filler, set()).add(URIRef(NS + n))
         restrictions[n] = sorted(out, key=lambda r: (r.on_property.curie, r.kind))
+    return restrictions, restricted_in
 
-    module_of = class_modules(g, classes)
-    terms: list[Term] = []
-    for n in names:
-        s = URIRef(NS + n)
-        kinds = [KINDS[t] for t in g.objects(s, RDF.type) if t in KINDS]
-        kind = kinds[0] if kinds else "term"
-        common = dict(
-            iri=str(s),
-            name=n,
-            curie="enl:" + n,
-            kind=kind,
-            label=_text(g, s, RDFS.label) or n,
-            definition=_text(g, s, SKOS.definition),
-            comments=tuple(sorted(str(c) for c in g.objects(s, RDFS.comment))),
-        )
-        if kind == "class":
-            terms.append(
-                Term(
-                    **common,
-                    module=module_of.get(n, OTHER.key),
-                    superclasses=refs(g.objects(s, RDFS.subClassOf)),
-                    subclasses=refs(g.subjects(RDFS.subClassOf, s)),
-                    disjoint_with=refs(disjoint.get(s, ())),
-                    restrictions=tuple(restrictions.get(n, ())),
-                    fact_type_code=_text(g, s, ENL.factTypeCode) or None,
-                    defence_tie_kind=_text(g, s, ENL.defenceTieKind) or None,
-                    implies_status=refs(g.objects(s, ENL.impliesStatus)),
-                    domain_of=refs(
-                        p
-                        for p, d in g.subject_objects(RDFS.domain)
-                        if s in (d, *union_members(g, d))
-                    ),
-                    range_of=refs(
-                        p
-                        for p, r in g.subject_objects(RDFS.range)
-                        if s in (r, *union_members(g, r))
-                    ),
-                    restricted_in=refs(restricted_in.get(s, ())),
-                )
-            )
-        else:
-            domain, rng = refs(g.objects(s, RDFS.domain)), refs(g.objects(s, RDFS.range))
-            module = PROPERTY_MODULES.get(n)
-            for cls in (m for r in domain + rng for m in r.named):
-                if module is None and cls.name in module_of:
-                    module = module_of[cls.name]
-            terms.append(
-                Term(
-                    **common,
-                    module=module or OTHER.key,
-                    domain=domain,
-                    range=rng,
-                    superproperties=refs(g.objects(s, RDFS.subPropertyOf)),
-                    subproperties=refs(g.subjects(RDFS.subPropertyOf, s)),
-                    characteristics=tuple(
-                        sorted(
-                            CHARACTERISTICS[t]
-                            for t in g.objects(s, RDF.type)
-                            if t in CHARACTERISTICS
-                        )
-                    ),
-                )
-            )
+
+@dataclass(frozen=True)
+class _Axioms:
+    """What :func:`document` gathers over all classes before it describes each term."""
+
+    module_of: dict[str, str]  #: class name -> module key
+    disjoint: dict[URIRef, set[URIRef]]
+    restrictions: dict[str, list[Restriction]]  #: class name -> its restrictions
+    restricted_in: dict[URIRef, set[URIRef]]  #: filler -> classes restricted onto it
+
+
+def _term(g: Graph, n: str, axioms: _Axioms) -> Term:
+    """The term ``enl:n``: a class, or a property (or anything else typed)."""
+    s = URIRef(NS + n)
+    kinds = [KINDS[t] for t in g.objects(s, RDF.type) if t in KINDS]
+    kind = kinds[0] if kinds else "term"
+    common = dict(
+        iri=str(s),
+        name=n,
+        curie="enl:" + n,
+        kind=kind,
+        label=_text(g, s, RDFS.label) or n,
+        definition=_text(g, s, SKOS.definition),
+        comments=tuple(sorted(str(c) for c in g.objects(s, RDFS.comment))),
+    )
+    if kind == "class":
+        return _class_term(g, s, common, axioms)
+    return _property_term(g, s, common, axioms.module_of)
+
+
+def _class_term(g: Graph, s: URIRef, common: dict, axioms: _Axioms) -> Term:
+    n = common["name"]
+    return Term(
+        **common,
+        module=axioms.module_of.get(n, OTHER.key),
+        superclasses=_refs(g, g.objects(s, RDFS.subClassOf)),
+        subclasses=_refs(g, g.subjects(RDFS.subClassOf, s)),
+        disjoint_with=_refs(g, axioms.disjoint.get(s, ())),
+        restrictions=tuple(axioms.restrictions.get(n, ())),
+        fact_type_code=_text(g, s, ENL.factTypeCode) or None,
+        defence_tie_kind=_text(g, s, ENL.defenceTieKind) or None,
+        implies_status=_refs(g, g.objects(s, ENL.impliesStatus)),
+        domain_of=_refs(
+            g, (p for p, d in g.subject_objects(RDFS.domain) if s in (d, *union_members(g, d)))
+        ),
+        range_of=_refs(
+            g, (p for p, r in g.subject_objects(RDFS.range) if s in (r, *union_members(g, r)))
+        ),
+        restricted_in=_refs(g, axioms.restricted_in.get(s, ())),
+    )
+
+
+def _property_term(g: Graph, s: URIRef, common: dict, module_of: dict[str, str]) -> Term:
+    domain, rng = _refs(g, g.objects(s, RDFS.domain)), _refs(g, g.objects(s, RDFS.range))
+    module = PROPERTY_MODULES.get(common["name"])
+    for cls in (m for r in domain + rng for m in r.named):
+        if module is None and cls.name in module_of:
+            module = module_of[cls.name]
+    return Term(
+        **common,
+        module=module or OTHER.key,
+        domain=domain,
+        range=rng,
+        superproperties=_refs(g, g.objects(s, RDFS.subPropertyOf)),
+        subproperties=_refs(g, g.subjects(RDFS.subPropertyOf, s)),
+        characteristics=tuple(
+            sorted(CHARACTERISTICS[t] for t in g.objects(s, RDF.type) if t in CHARACTERISTICS)
+        ),
+    )
+
+
+def _modules(terms: list[Term]) -> tuple[Module, ...]:
+    """The terms by module, in page order; :data:`OTHER` only when it has terms."""
     modules = []
     for spec in MODULES + (OTHER,):
         mine = [t for t in terms if t.module == spec.key]
@@ -442,6 +477,13 @@ def document(graph: Graph) -> OntologyDoc:
                 tuple(t for t in mine if not t.is_class),
             )
         )
+    return tuple(modules)
+
+
+def _ontology_doc(
+    g: Graph, modules: tuple[Module, ...], groups: list[DisjointGroup]
+) -> OntologyDoc:
+    """The documentation: the ontology header's metadata around ``modules``."""
     o = ONTOLOGY_IRI
     return OntologyDoc(
         iri=str(o),
@@ -456,7 +498,7 @@ def document(graph: Graph) -> OntologyDoc:
         modified=str(g.value(o, DCTERMS.modified) or ""),
         prefix=str(g.value(o, URIRef(VANN + "preferredNamespacePrefix")) or "enl"),
         namespace=str(g.value(o, URIRef(VANN + "preferredNamespaceUri")) or NS),
-        modules=tuple(modules),
+        modules=modules,
         disjoint_groups=tuple(groups),
         graph=g,
     )

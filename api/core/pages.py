@@ -254,39 +254,63 @@ def fact_items(store: Store, *, via: URIRef, this: URIRef) -> dict[str, FactItem
     """The facts pointing to ``this`` through ``via`` (``rq/facts.rq``, ``rq/fact_details.rq``),
     by IRI."""
     bindings = {"via": via, "this": this}
-    facts: dict[str, FactItem] = {}
     labels = term_labels()
+    facts = _facts_with_sources(store, bindings, labels)
+    for key, props in _fact_details(store, bindings, facts).items():
+        facts[key].details = _details(props, labels)
+    for f in facts.values():
+        f.sources.sort(key=lambda s: (s.title, s.iri))
+        f.notes.sort()
+    return facts
+
+
+def _facts_with_sources(
+    store: Store, bindings: dict[str, URIRef], labels: Mapping[URIRef, str]
+) -> dict[str, FactItem]:
+    """The facts of ``rq/facts.rq`` (a row per fact and source), each with its sources."""
+    facts: dict[str, FactItem] = {}
     for row in store.select(internal_query("facts"), bindings=bindings):
         key = str(row["fact"])
         f = facts.get(key)
         if f is None:
-            date = row.get("date")
-            country = row.get("country")
-            type_iri = row["type"]
-            f = facts[key] = FactItem(
-                iri=key,
-                href=href_of(row["fact"]),
-                label=str(row.get("label") or short_name(row["fact"])),
-                type_iri=str(type_iri),
-                type_label=str(
-                    row.get("typeLabel") or labels.get(type_iri) or short_name(type_iri)
-                ),
-                date_iso=str(date) if date is not None else "",
-                date=format_date(date) if date is not None else "",
-                precision=precision_of(date),
-                country=Link(
-                    str(row.get("countryLabel") or short_name(country)),
-                    href_of(country),
-                    str(country),
-                )
-                if country is not None
-                else None,
-                accession=is_true(row.get("accession")),
-                defence=is_true(row.get("defence")),
-            )
+            f = facts[key] = _fact_item(row, labels)
         src = row.get("source")
         if src is not None and all(s.iri != str(src) for s in f.sources):
             f.sources.append(source_from_row(row))
+    return facts
+
+
+def _fact_item(row: Mapping[str, Node], labels: Mapping[URIRef, str]) -> FactItem:
+    """A fact from the first row of ``rq/facts.rq`` about it (no sources, no details)."""
+    date = row.get("date")
+    country = row.get("country")
+    type_iri = row["type"]
+    return FactItem(
+        iri=str(row["fact"]),
+        href=href_of(row["fact"]),
+        label=str(row.get("label") or short_name(row["fact"])),
+        type_iri=str(type_iri),
+        type_label=str(row.get("typeLabel") or labels.get(type_iri) or short_name(type_iri)),
+        date_iso=str(date) if date is not None else "",
+        date=format_date(date) if date is not None else "",
+        precision=precision_of(date),
+        country=Link(
+            str(row.get("countryLabel") or short_name(country)),
+            href_of(country),
+            str(country),
+        )
+        if country is not None
+        else None,
+        accession=is_true(row.get("accession")),
+        defence=is_true(row.get("defence")),
+    )
+
+
+def _fact_details(
+    store: Store, bindings: dict[str, URIRef], facts: dict[str, FactItem]
+) -> dict[str, dict[tuple[str, str], tuple[Node, list[Node]]]]:
+    """The other properties of each of ``facts`` (``rq/fact_details.rq``): per fact,
+    (property, value) -> (value, the value's labels). Notes go straight to the fact."""
     details: dict[str, dict[tuple[str, str], tuple[Node, list[Node]]]] = defaultdict(dict)
     for row in store.select(internal_query("fact_details"), bindings=bindings):
         key = str(row["fact"])
@@ -301,23 +325,25 @@ def fact_items(store: Store, *, via: URIRef, this: URIRef) -> dict[str, FactItem
         entry = details[key].setdefault((str(p), o.n3()), (o, []))
         if lab is not None:
             entry[1].append(lab)
-    for key, props in details.items():
-        items = []
-        for (p, _), (o, labelled) in props.items():
-            text = pick_label(labelled)
-            prop = URIRef(p)
-            prop_label = "" if prop in SELF_NAMED else labels.get(prop, short_name(p))
-            value = (
-                Link(text or label_of(Graph(), o), href_of(o), str(o))
-                if isinstance(o, URIRef)
-                else Link(format_value(o, prop=prop))
-            )
-            items.append(Detail(prop_label, value))
-        facts[key].details = sorted(items, key=lambda d: (d.prop != "", d.prop, d.value.label))
-    for f in facts.values():
-        f.sources.sort(key=lambda s: (s.title, s.iri))
-        f.notes.sort()
-    return facts
+    return details
+
+
+def _details(
+    props: dict[tuple[str, str], tuple[Node, list[Node]]], labels: Mapping[URIRef, str]
+) -> list[Detail]:
+    """A fact's summary line: the self-named values first, then by property and value."""
+    items = []
+    for (p, _), (o, labelled) in props.items():
+        text = pick_label(labelled)
+        prop = URIRef(p)
+        prop_label = "" if prop in SELF_NAMED else labels.get(prop, short_name(p))
+        value = (
+            Link(text or label_of(Graph(), o), href_of(o), str(o))
+            if isinstance(o, URIRef)
+            else Link(format_value(o, prop=prop))
+        )
+        items.append(Detail(prop_label, value))
+    return sorted(items, key=lambda d: (d.prop != "", d.prop, d.value.label))
 
 
 # -- the pages of a source document and of a named graph -----------------------------------
