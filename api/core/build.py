@@ -17,11 +17,12 @@ from pathlib import Path
 from rdflib import Graph
 
 from .. import __version__
-from . import iris
+from . import child, iris
 from .formats import by_name
 from .namespaces import ONTOLOGY_IRI
 from .oxigraph_store import META_FILE, OxigraphStore
 from .resources import data_dir, rdf_files
+from .store import StoreError
 from .validation import (
     ShapesError,
     ValidationReport,
@@ -153,44 +154,28 @@ def derive_and_validate(
     validates the curated graph; the derived triples are then validated with the shapes
     that target derived classes. (No other shape reads a derived triple, so this equals
     validating curated and derived together; tests/kg/test_shapes.py checks it.)"""
-    import multiprocessing as mp
-
     shapes = shapes_graph(shapes_dir)
     rules = rules_graph(shapes_dir)
-    try:
-        ctx = mp.get_context("fork")
-    except ValueError:  # pragma: no cover - no fork on this platform
+    if not child.can_fork():  # pragma: no cover - no fork on this platform
         derived = derive(curated, rules=rules)
         return derived, validate(curated + derived, shapes=shapes)
-    parent, child = ctx.Pipe(duplex=False)
-
-    def work():
-        try:
-            child.send(
-                ("ok", derive(curated, rules=rules).serialize(format="nt", encoding="utf-8"))
-            )
-        except Exception as exc:  # noqa: BLE001 - reported in the parent
-            child.send(("error", f"{type(exc).__name__}: {exc}"))
-        finally:
-            child.close()
-
-    proc = ctx.Process(target=work, daemon=True)
-    proc.start()
-    child.close()
-    try:
+    with child.Child(_derived_nt, curated, rules, what="deriving the rules") as deriving:
         report = validate(curated, shapes=shapes)
-        status, payload = parent.recv()
-    finally:
-        proc.join(timeout=60)
-        parent.close()
-    if status != "ok":
-        raise ShapesError(f"the rules failed: {payload}")
+        try:
+            payload = deriving.result(timeout=None)
+        except StoreError as exc:  # the rules raised (ChildError), or the child died
+            raise ShapesError(f"the rules failed: {exc}") from None
     derived = Graph()
     derived.parse(data=payload.decode("utf-8"), format="nt")
     derived_report = validate(curated + derived, shapes=_shapes_for(shapes, DERIVED_CLASSES))
     report.results.extend(derived_report.results)
     report.conforms = report.conforms and derived_report.conforms
     return derived, report
+
+
+def _derived_nt(curated: Graph, rules: Graph) -> bytes:
+    """:func:`derive_and_validate`'s child: the derived triples, as N-Triples."""
+    return derive(curated, rules=rules).serialize(format="nt", encoding="utf-8")
 
 
 def _shapes_for(shapes: Graph, class_names: tuple[str, ...]) -> Graph:

@@ -1,7 +1,8 @@
 """The embedded default backend: a pyoxigraph store, in memory or on disk.
 
-The only module (with :mod:`.build`) that imports pyoxigraph. Queries see the union of the
-named graphs as their default graph unless the request names a dataset.
+With :mod:`.oxigraph_answers` (how it writes an answer) and :mod:`.build`, the only modules
+that import pyoxigraph. Queries see the union of the named graphs as their default graph
+unless the request names a dataset.
 """
 
 from __future__ import annotations
@@ -10,8 +11,6 @@ import itertools
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass
-from functools import lru_cache
-from json.encoder import encode_basestring as _esc  # JSON string, non-ASCII kept (C speed)
 from operator import attrgetter
 from pathlib import Path
 
@@ -19,29 +18,26 @@ import pyoxigraph as ox
 from rdflib import BNode, Literal, URIRef
 from rdflib.term import Node
 
+from .child import ChildDied, ChildError, ChildTimeout, run_in_child
 from .formats import Format
 from .guard import has_dataset_clause, scan_pattern
+from .oxigraph_answers import (
+    RDF_FORMAT,
+    bounded_json,
+    json_results,
+    serialize_answer,
+    too_many_rows,
+)
 from .store import (
     Dataset,
     QueryRefused,
     QueryResult,
     QuerySyntaxError,
-    ResultTooLarge,
     Store,
     StoreInfo,
     StoreUnavailable,
-    serialize_boolean,
-    serialize_rows,
 )
 
-RDF_FORMAT = {
-    "turtle": ox.RdfFormat.TURTLE,
-    "ntriples": ox.RdfFormat.N_TRIPLES,
-    "jsonld": ox.RdfFormat.JSON_LD,
-    "rdfxml": ox.RdfFormat.RDF_XML,
-    "trig": ox.RdfFormat.TRIG,
-    "nquads": ox.RdfFormat.N_QUADS,
-}
 SUFFIX_FORMAT = {
     ".ttl": ox.RdfFormat.TURTLE,
     ".nt": ox.RdfFormat.N_TRIPLES,
@@ -66,16 +62,6 @@ def to_ox(term: Node) -> ox.NamedNode | ox.BlankNode | ox.Literal:
             return ox.Literal(str(term), datatype=ox.NamedNode(str(term.datatype)))
         return ox.Literal(str(term))
     raise TypeError(f"cannot bind {term!r}")
-
-
-def _row_term(t) -> tuple:
-    if isinstance(t, ox.NamedNode):
-        return ("uri", t.value, None, None)
-    if isinstance(t, ox.BlankNode):
-        return ("bnode", t.value, None, None)
-    if isinstance(t, ox.Literal):
-        return ("literal", t.value, t.datatype.value, t.language)
-    return ("literal", str(t), None, None)  # RDF-star triple terms: rare, kept as text
 
 
 @dataclass(frozen=True)
@@ -136,90 +122,12 @@ def _graph_name(graph: str | None) -> ox.NamedNode | ox.DefaultGraph:
 #: The function through which ``apply_changes`` hands its terms to the committing update.
 DIFF_TERM = "urn:enlargement-kg:diff-term"
 
-_XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 _QUAD_PARTS = (attrgetter("subject"), attrgetter("predicate"), attrgetter("object"))
 
 
-@lru_cache(maxsize=256)
-def _datatype_tail(datatype: str) -> str:
-    return ',"datatype":' + _esc(datatype) + "}"
-
-
-def _json_results(variables: list[str], solutions: list) -> bytes:
-    """SPARQL 1.1 Query Results JSON Format §3 for ``solutions``, the same bytes as
-    :func:`.store.serialize_rows` gives, written term by term (a third of the time: point
-    lookups are mostly serialisation)."""
-    heads = [_esc(v) + ':{"type":' for v in variables]
-    positions = range(len(variables))
-    out = []
-    for s in solutions:
-        parts = []
-        for k in positions:
-            t = s[k]
-            if t is None:
-                continue
-            cls = type(t)
-            if cls is ox.NamedNode:
-                parts.append(heads[k] + '"uri","value":' + _esc(t.value) + "}")
-            elif cls is ox.BlankNode:
-                parts.append(heads[k] + '"bnode","value":' + _esc(t.value) + "}")
-            elif cls is ox.Literal:
-                if t.language:
-                    parts.append(
-                        heads[k]
-                        + '"literal","value":'
-                        + _esc(t.value)
-                        + ',"xml:lang":'
-                        + _esc(t.language)
-                        + "}"
-                    )
-                else:
-                    dt = t.datatype.value
-                    parts.append(
-                        heads[k]
-                        + '"literal","value":'
-                        + _esc(t.value)
-                        + ("}" if dt == _XSD_STRING else _datatype_tail(dt))
-                    )
-            else:  # RDF-star triple terms: rare, kept as text (as _row_term does)
-                parts.append(heads[k] + '"literal","value":' + _esc(str(t)) + "}")
-        out.append("{" + ",".join(parts) + "}")
-    return (
-        '{"head":{"vars":['
-        + ",".join(_esc(v) for v in variables)
-        + ']},"results":{"bindings":['
-        + ",".join(out)
-        + "]}}"
-    ).encode()
-
-
-def _too_many_rows(max_rows: int) -> ResultTooLarge:
-    return ResultTooLarge(
-        f"the answer has more than {max_rows} rows, the result cap; add a LIMIT or narrow the query"
-    )
-
-
-def _bounded_json(result: ox.QuerySolutions, fmt: Format, max_rows: int | None) -> QueryResult:
-    """SPARQL JSON results by pyoxigraph's own writer, for an answer of bounded size. The
-    rows are counted only when the cap could be passed: a row takes at least three bytes
-    (``{}`` and a comma), so a shorter answer holds at most ``max_rows`` rows."""
-    body = result.serialize(format=ox.QueryResultsFormat.JSON) or b""
-    rows = None
-    if max_rows and len(body) >= 3 * max_rows:
-        rows = len(json.loads(body)["results"]["bindings"])
-        if rows > max_rows:
-            raise _too_many_rows(max_rows)
-    return QueryResult("bindings", body, fmt, rows)
-
-
-def _check_in_child(conn, path: Path) -> None:
-    try:
-        OxigraphStore.open(path)
-    except StoreUnavailable as exc:
-        conn.send(str(exc))
-    else:
-        conn.send(None)
-    conn.close()
+def _open_and_let_go(path: Path) -> None:
+    """:meth:`OxigraphStore.check`'s child: open the store, raise as :meth:`open` does."""
+    OxigraphStore.open(path)
 
 
 class OxigraphStore(Store):
@@ -227,6 +135,7 @@ class OxigraphStore(Store):
     unless ``writable``. ``fast_paths=False`` turns off the two shortcuts of :meth:`execute`
     (the index scan and the bounded JSON writer) so that every query goes to the engine."""
 
+    capabilities = frozenset({"dump", "read_graph", "write"})
     fast_paths: bool = True
 
     def __init__(self, store: ox.Store, *, path: Path | None = None, meta: dict | None = None):
@@ -272,31 +181,19 @@ class OxigraphStore(Store):
         that (a gunicorn worker, from the master that preloads the app) inherits their pool
         without the threads and crashes at exit (SIGSEGV, or SIGABRT on
         ``std::system_error``)."""
-        import multiprocessing as mp
-
         path = Path(path)
         if not (path / META_FILE).is_file():
             cls.open(path)  # raises, with the message of every caller
-        ctx = mp.get_context("fork")
-        parent, child = ctx.Pipe(duplex=False)
-        proc = ctx.Process(target=_check_in_child, args=(child, path), daemon=True)
-        proc.start()
-        child.close()
         try:
-            if not parent.poll(60):
-                raise StoreUnavailable(f"cannot open the store at {path}: it took over 60 s")
-            error = parent.recv()
-        except EOFError:
+            run_in_child(_open_and_let_go, path, timeout=60, what=f"opening the store at {path}")
+        except ChildTimeout:
+            raise StoreUnavailable(f"cannot open the store at {path}: it took over 60 s") from None
+        except ChildDied:
             raise StoreUnavailable(
                 f"cannot open the store at {path}: the process that opened it died"
             ) from None
-        finally:
-            parent.close()
-            if proc.is_alive():
-                proc.kill()
-            proc.join(timeout=5)
-        if error is not None:
-            raise StoreUnavailable(error)
+        except ChildError as exc:  # not a StoreUnavailable: what went wrong, in the message
+            raise StoreUnavailable(f"cannot open the store at {path}: {exc}") from None
 
     @property
     def raw(self) -> ox.Store:
@@ -364,8 +261,8 @@ class OxigraphStore(Store):
                 and result_format.name == "json"
                 and isinstance(result, ox.QuerySolutions)
             ):
-                return _bounded_json(result, result_format, max_rows)
-            return self._serialize(result, result_format, graph_format, max_rows)
+                return bounded_json(result, result_format, max_rows)
+            return serialize_answer(result, result_format, graph_format, max_rows)
         except SyntaxError as exc:
             raise QuerySyntaxError(str(exc)) from None
         except (ValueError, TypeError, RuntimeError) as exc:
@@ -395,51 +292,11 @@ class OxigraphStore(Store):
         quads = self._store.quads_for_pattern(s, p, o, None)
         found = list(itertools.islice(quads, take) if take is not None else quads)
         if max_rows and len(found) > max_rows:
-            raise _too_many_rows(max_rows)
+            raise too_many_rows(max_rows)
         where = {v: k for k, (kind, v) in enumerate(terms) if kind == "var"}
         get = [_QUAD_PARTS[where[v]] for v in projection]
         rows = [tuple(g(q) for g in get) for q in found]
-        return QueryResult("bindings", _json_results(list(projection), rows), fmt, len(rows))
-
-    def _serialize(
-        self, result, result_format: Format, graph_format: Format, max_rows: int | None
-    ) -> QueryResult:
-        if isinstance(result, ox.QueryBoolean):
-            return QueryResult(
-                "boolean", serialize_boolean(bool(result), result_format), result_format, 1
-            )
-        if isinstance(result, ox.QuerySolutions):
-            variables = [v.value for v in result.variables]
-            it = iter(result)
-            sols = list(itertools.islice(it, max_rows + 1)) if max_rows else list(it)
-            if max_rows and len(sols) > max_rows:
-                raise _too_many_rows(max_rows)
-            if result_format.name == "json":  # the hot path: written directly (bench/)
-                return QueryResult(
-                    "bindings", _json_results(variables, sols), result_format, len(sols)
-                )
-            rows = []
-            for s in sols:
-                row = {}
-                for v in variables:
-                    t = s[v]
-                    if t is not None:
-                        row[v] = _row_term(t)
-                rows.append(row)
-            return QueryResult(
-                "bindings", serialize_rows(variables, rows, result_format), result_format, len(rows)
-            )
-        it = iter(result)
-        triples = list(itertools.islice(it, max_rows + 1)) if max_rows else list(it)
-        if max_rows and len(triples) > max_rows:
-            raise ResultTooLarge(f"the answer has more than {max_rows} triples, the result cap")
-        fmt = graph_format
-        if fmt.name in ("trig", "nquads"):  # a graph answer in a dataset syntax: default graph
-            quads = [ox.Quad(t.subject, t.predicate, t.object) for t in triples]
-            body = ox.serialize(quads, format=RDF_FORMAT[fmt.name])
-        else:
-            body = ox.serialize(triples, format=RDF_FORMAT[fmt.name])
-        return QueryResult("graph", body or b"", fmt, len(triples))
+        return QueryResult("bindings", json_results(list(projection), rows), fmt, len(rows))
 
     def dump(self, fmt: Format) -> bytes:
         """The whole dataset in ``fmt``, byte for byte the same for the same graph: statements

@@ -19,7 +19,6 @@ from __future__ import annotations
 import multiprocessing as mp
 import os
 import queue
-import signal
 import stat
 import threading
 import time
@@ -31,6 +30,7 @@ from typing import Any, cast
 
 from rdflib.term import Node
 
+from .child import ErrorReply, child_signals, error_from, error_reply
 from .formats import Format
 from .guard import bounded_query
 from .store import (
@@ -86,8 +86,7 @@ def _exit_with_parent(every: float = 0.5) -> None:
 
 
 def _worker_loop(conn: Connection, opener: Callable[[], Store]) -> None:
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    child_signals()
     _drop_inherited_sockets(keep=conn.fileno())
     _exit_with_parent()
     store: Store | None = None
@@ -102,14 +101,12 @@ def _worker_loop(conn: Connection, opener: Callable[[], Store]) -> None:
         except (EOFError, OSError):
             return
         if open_error is not None:
-            conn.send(("error", "StoreUnavailable", str(open_error)))
+            conn.send(error_reply(StoreUnavailable(str(open_error))))
             continue
         try:
             conn.send(("ok", getattr(store, method)(*args, **kwargs)))
-        except StoreError as exc:
-            conn.send(("error", type(exc).__name__, str(exc)))
         except Exception as exc:  # noqa: BLE001 - a worker must never die on a bad query
-            conn.send(("error", "StoreError", f"{type(exc).__name__}: {exc}"))
+            conn.send(error_reply(exc))
 
 
 @dataclass
@@ -122,6 +119,8 @@ class _Worker:
 class PooledStore(Store):
     """Run ``opener()``'s store in ``size`` forked workers with a per-query time limit;
     with ``size=0``, in the calling process (opened there on first use), without one."""
+
+    capabilities = frozenset({"dump", "read_graph", "recycle", "warm"})
 
     def __init__(
         self,
@@ -214,11 +213,7 @@ class PooledStore(Store):
                 self._replace(worker, restart=not healthy)
         if reply[0] == "ok":
             return reply[1]
-        _, name, message = reply
-        import importlib
-
-        cls = getattr(importlib.import_module(".store", __package__), name, StoreError)
-        raise cls(message)
+        raise error_from(cast(ErrorReply, reply))
 
     def _replace(self, worker: _Worker, *, restart: bool = True) -> None:
         if worker.process.is_alive():

@@ -13,9 +13,9 @@ from __future__ import annotations
 import io
 import json
 from abc import ABC, abstractmethod
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, ClassVar
 
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.term import Node, Variable
@@ -60,6 +60,31 @@ class StoreUnavailable(StoreError):
     status = 503
 
 
+class NotSupported(StoreError):
+    """The backend lacks the capability a call needs (:meth:`Store.has` says beforehand)."""
+
+    status = 501
+
+
+#: What a backend may be able to do beyond the abstract methods every backend has. A backend
+#: declares its own in :attr:`Store.capabilities`; callers ask :meth:`Store.has` rather than
+#: probe for methods.
+#:
+#: ``dump``
+#:     :meth:`Store.dump` gives the whole dataset (every backend so far).
+#: ``read_graph``
+#:     :meth:`Store.read_graph` serves one named graph (Graph Store Protocol GET).
+#: ``recycle``
+#:     :meth:`Store.recycle` reopens the store's handles, to see a committed write.
+#: ``warm``
+#:     :meth:`Store.warm` does real work: starting processes, opening files.
+#: ``write``
+#:     the write primitives of ``core/writes.py`` (``apply_update``, ``replace_graph``,
+#:     ``add_to_graph``, ``drop_graph``, ``backup``, ``changes_to``, ``apply_changes``) of
+#:     the embedded store (they succeed on a store opened writable).
+CAPABILITIES: frozenset[str] = frozenset({"dump", "read_graph", "recycle", "warm", "write"})
+
+
 @dataclass(frozen=True)
 class Dataset:
     """An RDF dataset for a query (SPARQL 1.1 Protocol §2.1.4): empty means the service's
@@ -91,7 +116,29 @@ class StoreInfo:
 
 
 class Store(ABC):
-    """The interface every backend implements."""
+    """The interface every backend implements.
+
+    ``capabilities`` declares what a backend can do beyond the abstract methods (the names
+    of :data:`CAPABILITIES`); ask with :meth:`has`. A method of a capability the backend
+    lacks raises :class:`NotSupported`.
+
+    >>> class Empty(Store):
+    ...     def execute(self, query, **kwargs): raise NotImplementedError
+    ...     def dump(self, fmt): return b""
+    ...     def info(self): return StoreInfo("v", 0, 0, "empty")
+    >>> Empty().has("dump"), Empty().has("read_graph")
+    (True, False)
+    """
+
+    #: the capabilities of this backend (:data:`CAPABILITIES`)
+    capabilities: ClassVar[frozenset[str]] = frozenset({"dump"})
+
+    def has(self, capability: str) -> bool:
+        """Whether this backend has ``capability``, one of :data:`CAPABILITIES` (any other
+        name is a mistake: ValueError)."""
+        if capability not in CAPABILITIES:
+            raise ValueError(f"{capability!r} is not a store capability: {sorted(CAPABILITIES)}")
+        return capability in self.capabilities
 
     @abstractmethod
     def execute(
@@ -126,6 +173,16 @@ class Store(ABC):
     def close(self) -> None:  # noqa: B027 - a no-op by default, not abstract
         """Release resources (worker processes, connections); backends that hold any
         override it."""
+
+    def read_graph(self, graph: str | None, fmt: Format) -> bytes | None:
+        """One graph serialised as triples in ``fmt`` (None: the default graph), or None if
+        there is no such graph; the ``read_graph`` capability."""
+        raise NotSupported(f"the {type(self).__name__} backend cannot serve single graphs")
+
+    def recycle(self) -> None:
+        """Reopen the store's handles so that later queries see a committed write; the
+        ``recycle`` capability."""
+        raise NotSupported(f"the {type(self).__name__} backend cannot be recycled")
 
     # -- conveniences built on execute, shared by every backend --------------------------
 
@@ -215,73 +272,96 @@ Term = tuple[str, str, str | None, str | None]
 
 def serialize_rows(variables: list[str], rows: list[dict[str, Term]], fmt: Format) -> bytes:
     """Serialise SELECT rows; a row maps a variable to ``(kind, value, datatype, lang)``."""
-    if fmt.name == "json":
-        out = []
-        for row in rows:
-            b = {}
-            for var, (kind, value, dt, lang) in row.items():
-                term = {"type": kind, "value": value}
-                if lang:
-                    term["xml:lang"] = lang
-                elif dt and dt != XSD_STRING:
-                    term["datatype"] = dt
-                b[var] = term
-            out.append(b)
-        return json.dumps(
-            {"head": {"vars": variables}, "results": {"bindings": out}},
-            ensure_ascii=False,
-            separators=(",", ":"),
-        ).encode()
-    if fmt.name == "xml":
-        from xml.sax.saxutils import escape, quoteattr
+    writer = _ROW_WRITERS.get(fmt.name)
+    if writer is None:
+        raise ValueError(f"{fmt.name} is not a results format")
+    return writer(variables, rows)
 
-        buf = io.StringIO()
-        buf.write(
-            '<?xml version="1.0"?>\n<sparql xmlns="http://www.w3.org/2005/sparql-results#"><head>'
+
+def _json_rows(variables: list[str], rows: list[dict[str, Term]]) -> bytes:
+    """SPARQL 1.1 Query Results JSON Format."""
+    out = []
+    for row in rows:
+        b = {}
+        for var, (kind, value, dt, lang) in row.items():
+            term = {"type": kind, "value": value}
+            if lang:
+                term["xml:lang"] = lang
+            elif dt and dt != XSD_STRING:
+                term["datatype"] = dt
+            b[var] = term
+        out.append(b)
+    return json.dumps(
+        {"head": {"vars": variables}, "results": {"bindings": out}},
+        ensure_ascii=False,
+        separators=(",", ":"),
+    ).encode()
+
+
+def _xml_rows(variables: list[str], rows: list[dict[str, Term]]) -> bytes:
+    """SPARQL Query Results XML Format."""
+    from xml.sax.saxutils import escape, quoteattr
+
+    buf = io.StringIO()
+    buf.write(
+        '<?xml version="1.0"?>\n<sparql xmlns="http://www.w3.org/2005/sparql-results#"><head>'
+    )
+    for v in variables:
+        buf.write(f"<variable name={quoteattr(v)}/>")
+    buf.write("</head><results>")
+    for row in rows:
+        buf.write("<result>")
+        for var, (kind, value, dt, lang) in row.items():
+            buf.write(f"<binding name={quoteattr(var)}>")
+            if kind == "uri":
+                buf.write(f"<uri>{escape(value)}</uri>")
+            elif kind == "bnode":
+                buf.write(f"<bnode>{escape(value)}</bnode>")
+            elif lang:
+                buf.write(f"<literal xml:lang={quoteattr(lang)}>{escape(value)}</literal>")
+            elif dt and dt != XSD_STRING:
+                buf.write(f"<literal datatype={quoteattr(dt)}>{escape(value)}</literal>")
+            else:
+                buf.write(f"<literal>{escape(value)}</literal>")
+            buf.write("</binding>")
+        buf.write("</result>")
+    buf.write("</results></sparql>")
+    return buf.getvalue().encode()
+
+
+def _csv_rows(variables: list[str], rows: list[dict[str, Term]]) -> bytes:
+    """SPARQL 1.1 Query Results CSV Format: values only, blank nodes as ``_:label``."""
+    import csv
+
+    buf = io.StringIO()
+    w = csv.writer(buf, lineterminator="\r\n")
+    w.writerow(variables)
+    for row in rows:
+        w.writerow(
+            [
+                ("_:" + row[v][1])
+                if v in row and row[v][0] == "bnode"
+                else (row[v][1] if v in row else "")
+                for v in variables
+            ]
         )
-        for v in variables:
-            buf.write(f"<variable name={quoteattr(v)}/>")
-        buf.write("</head><results>")
-        for row in rows:
-            buf.write("<result>")
-            for var, (kind, value, dt, lang) in row.items():
-                buf.write(f"<binding name={quoteattr(var)}>")
-                if kind == "uri":
-                    buf.write(f"<uri>{escape(value)}</uri>")
-                elif kind == "bnode":
-                    buf.write(f"<bnode>{escape(value)}</bnode>")
-                elif lang:
-                    buf.write(f"<literal xml:lang={quoteattr(lang)}>{escape(value)}</literal>")
-                elif dt and dt != XSD_STRING:
-                    buf.write(f"<literal datatype={quoteattr(dt)}>{escape(value)}</literal>")
-                else:
-                    buf.write(f"<literal>{escape(value)}</literal>")
-                buf.write("</binding>")
-            buf.write("</result>")
-        buf.write("</results></sparql>")
-        return buf.getvalue().encode()
-    if fmt.name == "csv":
-        import csv
+    return buf.getvalue().encode()
 
-        buf = io.StringIO()
-        w = csv.writer(buf, lineterminator="\r\n")
-        w.writerow(variables)
-        for row in rows:
-            w.writerow(
-                [
-                    ("_:" + row[v][1])
-                    if v in row and row[v][0] == "bnode"
-                    else (row[v][1] if v in row else "")
-                    for v in variables
-                ]
-            )
-        return buf.getvalue().encode()
-    if fmt.name == "tsv":
-        lines = ["\t".join("?" + v for v in variables)]
-        for row in rows:
-            lines.append("\t".join(_tsv_term(row[v]) if v in row else "" for v in variables))
-        return ("\n".join(lines) + "\n").encode()
-    raise ValueError(f"{fmt.name} is not a results format")
+
+def _tsv_rows(variables: list[str], rows: list[dict[str, Term]]) -> bytes:
+    """SPARQL 1.1 Query Results TSV Format: terms in their Turtle/N-Triples syntax."""
+    lines = ["\t".join("?" + v for v in variables)]
+    for row in rows:
+        lines.append("\t".join(_tsv_term(row[v]) if v in row else "" for v in variables))
+    return ("\n".join(lines) + "\n").encode()
+
+
+_ROW_WRITERS: dict[str, Callable[[list[str], list[dict[str, Term]]], bytes]] = {
+    "json": _json_rows,
+    "xml": _xml_rows,
+    "csv": _csv_rows,
+    "tsv": _tsv_rows,
+}
 
 
 def serialize_boolean(value: bool, fmt: Format) -> bytes:

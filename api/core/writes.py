@@ -19,8 +19,9 @@ the shapes first, atomic and durable. docs/writes.md explains the design; in sho
 - Without ``--store`` (the graph built from the package) the same machinery runs over a
   temporary store that is deleted when the service stops: writes do not survive a restart.
 
-The SPARQL 1.1 Protocol (§2.2.3) dataset of an update, ``using-graph-uri`` and
-``using-named-graph-uri``, is applied by :func:`with_protocol_dataset`.
+The operations, the errors of a write, the SPARQL 1.1 Protocol (§2.2.3) dataset of an
+update (``using-graph-uri`` and ``using-named-graph-uri``, :func:`with_protocol_dataset`) and
+the report of a refusal are in :mod:`.write_ops`, and importable from here.
 """
 
 from __future__ import annotations
@@ -31,11 +32,8 @@ import fcntl
 import gc
 import hashlib
 import json
-import multiprocessing as mp
 import os
-import re
 import shutil
-import signal
 import tempfile
 import threading
 import time
@@ -44,20 +42,33 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from rdflib import Graph, Literal
-from rdflib.namespace import RDF
+from rdflib import Graph
 
 from .build import REPORT_FILE, build_to_dir, union_graph
-from .guard import _TOKEN as SPARQL_TOKEN  # the one SPARQL tokenizer of the service
-from .namespaces import SH
+from .child import Child, ChildDied, ChildTimeout
 from .oxigraph_store import META_FILE, OxigraphStore, ParsedGraph, parse_graph
-from .store import Dataset, QueryRefused, QueryTimeout, StoreError, StoreUnavailable
+from .store import StoreUnavailable
 from .validation import (
     ValidationReport,
     ValidationResult,
     ontology_graph,
     shapes_graph,
     validate,
+)
+from .write_ops import (
+    DeleteGraph,
+    GraphNotFound,
+    Operation,
+    PostGraph,
+    PutGraph,
+    Update,
+    WriteBusy,
+    WriteRefused,
+    WriteTimeout,
+    apply_operation,
+    check_graph_iri,
+    violations_graph,
+    with_protocol_dataset,
 )
 
 __all__ = [
@@ -66,6 +77,7 @@ __all__ = [
     "PutGraph",
     "PostGraph",
     "DeleteGraph",
+    "Operation",
     "ParsedGraph",
     "parse_graph",
     "WriteRefused",
@@ -83,7 +95,7 @@ __all__ = [
 #: on-disk store. A process forked from one that has (the serving process opened the store
 #: to publish its first snapshot) inherits RocksDB's shared background thread pool without
 #: its threads, and its first flush waits forever.
-_CTX = mp.get_context("forkserver")
+START_METHOD = "forkserver"
 
 STATE_DIR = "writes"
 LOCK_FILE = "lock"
@@ -101,91 +113,6 @@ COMMIT_WAIT = 600.0
 
 #: Shared locks held by this process on the snapshots it reads (a query worker's life).
 _READER_LOCKS: list[int] = []
-
-
-# -- errors -------------------------------------------------------------------------------
-
-
-class WriteRefused(StoreError):
-    """The write would leave the graph violating the shapes; ``report`` holds the
-    violations. Nothing was written."""
-
-    status = 409
-
-    def __init__(self, message: str, report: ValidationReport):
-        super().__init__(message)
-        self.report = report
-
-
-class GraphNotFound(StoreError):
-    """Graph Store Protocol §5.3/§5.4: the named graph does not exist."""
-
-    status = 404
-
-
-class WriteBusy(StoreError):
-    """Another write held the store for longer than :data:`LOCK_WAIT`."""
-
-    status = 503
-
-
-class WriteTimeout(QueryTimeout):
-    """The update ran past the time limit and was stopped; nothing was written."""
-
-
-# -- operations ---------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Update:
-    """A SPARQL 1.1 Update request (SPARQL 1.1 Protocol §2.2), its dataset already applied."""
-
-    text: str
-    base_iri: str | None = None
-
-
-@dataclass(frozen=True)
-class PutGraph:
-    """Graph Store Protocol §5.3 HTTP PUT: the graph (None: the default graph) becomes
-    ``payload``."""
-
-    graph: str | None
-    payload: ParsedGraph
-
-
-@dataclass(frozen=True)
-class PostGraph:
-    """Graph Store Protocol §5.5 HTTP POST: ``payload`` is merged into the graph."""
-
-    graph: str | None
-    payload: ParsedGraph
-
-
-@dataclass(frozen=True)
-class DeleteGraph:
-    """Graph Store Protocol §5.4 HTTP DELETE: the graph is removed (the default graph is
-    emptied)."""
-
-    graph: str | None
-
-
-Operation = Update | PutGraph | PostGraph | DeleteGraph
-
-
-def _apply(op: Operation, store: OxigraphStore) -> bool:
-    """Apply ``op`` to ``store`` (a staging copy); True if it brought a graph into being."""
-    if isinstance(op, Update):
-        store.apply_update(op.text, base_iri=op.base_iri)
-        return False
-    if isinstance(op, PutGraph):
-        return store.replace_graph(op.graph, op.payload)
-    if isinstance(op, PostGraph):
-        return store.add_to_graph(op.graph, op.payload)
-    if isinstance(op, DeleteGraph):
-        if not store.drop_graph(op.graph):
-            raise GraphNotFound(f"there is no graph <{op.graph}> in the store")
-        return False
-    raise TypeError(f"not a write operation: {op!r}")
 
 
 # -- results ------------------------------------------------------------------------------
@@ -213,94 +140,6 @@ class WriteResult:
     @property
     def changed(self) -> bool:
         return self.generation is not None
-
-
-# -- the SPARQL 1.1 Protocol dataset of an update -------------------------------------------
-
-_ABSOLUTE_IRI = re.compile(r"^[A-Za-z][A-Za-z0-9+.\-]*:[^<>\"{}|^`\\\x00-\x20]*$")
-
-
-def check_graph_iri(iri: str, *, what: str = "graph IRI") -> str:
-    """``iri`` if it is an absolute IRI that can stand in ``<...>``; else QueryRefused."""
-    if not _ABSOLUTE_IRI.match(iri):
-        raise QueryRefused(f"the {what} {iri!r} is not an absolute IRI")
-    if iri.lower().startswith("file:"):
-        raise QueryRefused("file: IRIs are refused: the service never reads local files")
-    return iri
-
-
-def with_protocol_dataset(update: str, dataset: Dataset) -> str:
-    """SPARQL 1.1 Protocol §2.2.3: apply ``using-graph-uri`` / ``using-named-graph-uri`` to
-    every ``DELETE``/``INSERT ... WHERE`` operation of ``update``, as ``USING`` /
-    ``USING NAMED`` clauses (SPARQL 1.1 Update §3.1.3). An update that has its own ``USING``
-    or ``WITH`` cannot take them (400, as §2.2.3 says); neither can the ``DELETE WHERE``
-    shortcut, which has no place for ``USING`` in the grammar.
-
-    The IRIs are checked first: an IRI reference cannot contain ``>`` or spaces, so a
-    parameter can never close the clause and inject text.
-    """
-    if not (dataset.default_graphs or dataset.named_graphs):
-        return update
-    for iri in dataset.default_graphs:
-        check_graph_iri(iri, what="using-graph-uri")
-    for iri in dataset.named_graphs:
-        check_graph_iri(iri, what="using-named-graph-uri")
-    clause = (
-        " ".join(
-            [f"USING <{g}>" for g in dataset.default_graphs]
-            + [f"USING NAMED <{g}>" for g in dataset.named_graphs]
-        )
-        + " "
-    )
-    depth, previous, at = 0, "", []
-    for m in SPARQL_TOKEN.finditer(update):
-        kind, text = m.lastgroup, m.group()
-        if kind == "comment" or text.isspace():
-            continue
-        if text == "{":
-            depth += 1
-        elif text == "}":
-            depth -= 1
-        elif kind == "word" and depth == 0:
-            word = text.upper()
-            if word in ("USING", "WITH"):
-                raise QueryRefused(
-                    f"the update has its own {word} clause, so it cannot also take "
-                    "using-graph-uri / using-named-graph-uri (SPARQL 1.1 Protocol §2.2.3)"
-                )
-            if word == "WHERE":
-                if previous == "DELETE":
-                    raise QueryRefused(
-                        "DELETE WHERE cannot take using-graph-uri / using-named-graph-uri; "
-                        "write it as DELETE { ... } WHERE { ... }"
-                    )
-                at.append(m.start())
-        previous = text.upper()
-    for pos in reversed(at):
-        update = update[:pos] + clause + update[pos:]
-    return update
-
-
-# -- the SHACL report of a refusal ----------------------------------------------------------
-
-
-def violations_graph(report: ValidationReport) -> Graph:
-    """The SHACL validation report reduced to its violations (warnings are left out: they
-    predate the write and are shown at /-/validation)."""
-    out = Graph()
-    out.bind("sh", SH)
-    src = report.graph if report.graph is not None else Graph()
-    reports = list(src.subjects(RDF.type, SH.ValidationReport))
-    for node in reports:
-        out.add((node, RDF.type, SH.ValidationReport))
-        out.add((node, SH.conforms, Literal(report.conforms)))
-    for result in src.subjects(RDF.type, SH.ValidationResult):
-        if src.value(result, SH.resultSeverity) != SH.Violation:
-            continue
-        out += src.cbd(result)
-        for node in reports:
-            out.add((node, SH.result, result))
-    return out
 
 
 # -- file helpers -------------------------------------------------------------------------
@@ -478,22 +317,21 @@ class GraphStore:
         if not self._thread_lock.acquire(timeout=LOCK_WAIT):
             raise WriteBusy("another write is in progress; try again")
         try:
-            _CTX.set_forkserver_preload(["__main__", __name__, "pyshacl"])
-            parent, child = _CTX.Pipe(duplex=False)
-            proc = _CTX.Process(target=_write_process, args=(self, op, child), daemon=True)
-            proc.start()
-            child.close()
-            try:
-                return self._follow(proc, parent)
-            finally:
-                if proc.is_alive():
-                    proc.kill()
-                proc.join(timeout=10)
-                parent.close()
+            with Child(
+                _write_in_child,
+                self,
+                op,
+                what="the write",
+                context=START_METHOD,
+                preload=["__main__", __name__, "pyshacl"],
+                progress=True,
+            ) as child:
+                return self._follow(child)
         finally:
             self._thread_lock.release()
 
-    def _follow(self, proc, conn) -> WriteResult:
+    def _follow(self, child: Child) -> WriteResult:
+        """Wait for the write process, each phase with its own deadline (see :meth:`write`)."""
         waits = {
             "started": LOCK_WAIT,
             "locked": self.query_timeout,
@@ -503,26 +341,11 @@ class GraphStore:
         }
         phase = "started"
         while True:
-            if not conn.poll(waits[phase]):
-                proc.kill()
-                if phase == "started":
-                    raise WriteBusy("another write is in progress; try again")
-                if phase == "locked":
-                    raise WriteTimeout(
-                        f"the update ran past the time limit of "
-                        f"{self.query_timeout:g} s and was stopped; nothing "
-                        "was written"
-                    )
-                if phase == "applied":
-                    raise WriteTimeout("validating the write took too long; nothing was written")
-                if phase == "validated":
-                    raise StoreUnavailable(
-                        "the write stalled before its commit; nothing was written"
-                    )
-                raise StoreUnavailable("the commit did not finish; check the store")
             try:
-                msg = conn.recv()
-            except (EOFError, OSError):
+                kind, value = child.next(waits[phase])  # its errors are raised here
+            except ChildTimeout:
+                raise self._stalled(phase) from None
+            except ChildDied:
                 raise StoreUnavailable(
                     "the write process died"
                     + (
@@ -531,17 +354,30 @@ class GraphStore:
                         else "; its transaction was committed whole or not at all"
                     )
                 ) from None
-            kind = msg[0]
-            if kind == "done":
-                return msg[1]
-            if kind == "refused":
-                _, message, results, report_nt = msg
+            if kind == "progress":
+                phase = value
+                continue
+            if value[0] == "refused":
+                _, message, results, report_nt = value
                 graph = Graph()
                 graph.parse(data=report_nt, format="nt")
                 raise WriteRefused(message, ValidationReport(False, list(results), graph))
-            if kind == "error":
-                raise msg[1]
-            phase = kind
+            return value[1]
+
+    def _stalled(self, phase: str) -> StoreUnavailable | WriteBusy | WriteTimeout:
+        """The error of a write process killed for overrunning ``phase``."""
+        if phase == "started":
+            return WriteBusy("another write is in progress; try again")
+        if phase == "locked":
+            return WriteTimeout(
+                f"the update ran past the time limit of {self.query_timeout:g} s and was "
+                "stopped; nothing was written"
+            )
+        if phase == "applied":
+            return WriteTimeout("validating the write took too long; nothing was written")
+        if phase == "validated":
+            return StoreUnavailable("the write stalled before its commit; nothing was written")
+        return StoreUnavailable("the commit did not finish; check the store")
 
     def _start(self) -> None:
         """Prepare ``writes/`` and publish a fresh snapshot of the primary (it may have
@@ -561,11 +397,11 @@ class GraphStore:
     def _meta(self) -> dict:
         return json.loads((self.path / META_FILE).read_text(encoding="utf-8"))
 
-    def _transact(self, op: Operation, progress: Callable[[tuple], None]) -> WriteResult:
+    def _transact(self, op: Operation, progress: Callable[[str], None]) -> WriteResult:
         """In the write process: stage, apply, validate, commit, publish."""
         t0 = time.perf_counter()
         with _exclusive(self.state_dir / LOCK_FILE, deadline=time.monotonic() + LOCK_WAIT):
-            progress(("locked",))
+            progress("locked")
             shutil.rmtree(self.state_dir / STAGING, ignore_errors=True)  # leftovers of kills
             (self.state_dir / STAGING).mkdir(parents=True, exist_ok=True)
             stage_dir = self.state_dir / STAGING / uuid.uuid4().hex
@@ -575,8 +411,8 @@ class GraphStore:
                 primary.backup(stage_dir)
                 shutil.copyfile(self.path / META_FILE, stage_dir / META_FILE)
                 stage = OxigraphStore.open(stage_dir, writable=True)
-                created = _apply(op, stage)
-                progress(("applied",))
+                created = apply_operation(op, stage)
+                progress("applied")
                 shapes, ontology = self.rules()
                 report = validate(union_graph(stage), shapes=shapes, ontology=ontology)
                 if not report.conforms:
@@ -585,13 +421,13 @@ class GraphStore:
                         "violation(s)); nothing was written",
                         report,
                     )
-                progress(("validated",))
+                progress("validated")
                 changes = primary.changes_to(stage)
                 stage = None
                 gc.collect()
                 if changes.empty:
                     return WriteResult(created, 0, 0, None, time.perf_counter() - t0)
-                progress(("committing",))
+                progress("committing")
                 primary.apply_changes(changes)
                 primary.flush()
                 meta = self._meta()
@@ -671,20 +507,18 @@ class GraphStore:
                 os.close(fd)
 
 
-def _write_process(store: GraphStore, op: Operation, conn) -> None:
-    """The body of a write process: report each phase, then the result or the refusal."""
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+def _write_in_child(store: GraphStore, op: Operation, progress: Callable[[str], None]) -> tuple:
+    """The body of a write process (:class:`.child.Child`): each phase reported through
+    ``progress``, then ``("done", result)`` or, for a refusal, ``("refused", message,
+    violations, the SHACL report as N-Triples)`` (a report does not pickle). Any other error
+    reaches the parent through the child's own protocol."""
     try:
-        conn.send(("done", store._transact(op, conn.send)))
+        return ("done", store._transact(op, progress))
     except WriteRefused as exc:
         violations: list[ValidationResult] = exc.report.violations
-        conn.send(
-            ("refused", str(exc), violations, violations_graph(exc.report).serialize(format="nt"))
+        return (
+            "refused",
+            str(exc),
+            violations,
+            violations_graph(exc.report).serialize(format="nt"),
         )
-    except StoreError as exc:
-        conn.send(("error", exc))
-    except Exception as exc:  # noqa: BLE001 - reported to the caller, never a traceback
-        conn.send(("error", StoreError(f"{type(exc).__name__}: {exc}")))
-    finally:
-        conn.close()

@@ -105,10 +105,9 @@ def read():
         body: bytes | None = store.dump(fmt)
     else:
         fmt = _pick(GRAPH_FORMATS)
-        reader = getattr(store, "read_graph", None)
-        if reader is None:
+        if not store.has("read_graph"):
             abort(501, "this backend cannot serve single graphs; use /sparql")
-        body = reader(t.graph, fmt)
+        body = store.read_graph(t.graph, fmt)
         if body is None:
             abort(404, f"there is no graph <{t.graph}> in the store")
     resp = Response(body, status=200, content_type=fmt.content_type)

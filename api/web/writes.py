@@ -183,9 +183,8 @@ class ReadSync:
             if stamp == self._stamp:
                 return
             gen = writer.current()
-            recycle = getattr(self.gs.store, "recycle", None)
-            if recycle is not None:
-                recycle()
+            if self.gs.store.has("recycle"):
+                self.gs.store.recycle()
             self.gs.service.advance(gen.version)  # every answer cache key starts with it
             self.gs.report = writer.report() or self.gs.report  # /-/validation follows too
             self._stamp = stamp
