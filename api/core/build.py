@@ -226,34 +226,8 @@ def build_memory(
         store = OxigraphStore(pyoxigraph.Store(str(path)), path=path)
     load(store, srcs)
     version = content_version(srcs)
-    cache = _cache_file(version, shapes_dir) if validate_data == "cached" else None
-    if cache is not None and not cache.is_file():
-        shipped = PREBUILT_DIR / cache.name
-        if shipped.is_file() and shipped.with_suffix(".nt").is_file():
-            cache = shipped  # the packaged inputs, validated when they were committed
-    derived_nt = cache.with_suffix(".nt") if cache is not None else None
-    if cache is not None and cache.is_file() and derived_nt.is_file():
-        report = ValidationReport.from_json(cache.read_text(encoding="utf-8"))
-        store.load_bytes(derived_nt.read_bytes(), by_name("ntriples"), str(iris.DERIVED_GRAPH))
-    elif validate_data:
-        curated = union_graph(store)
-        try:
-            derived, report = derive_and_validate(curated, shapes_dir)
-        except ShapesError as exc:
-            raise BuildError(str(exc)) from None
-        store.load_bytes(
-            derived.serialize(format="nt", encoding="utf-8"),
-            by_name("ntriples"),
-            str(iris.DERIVED_GRAPH),
-        )
-        if derived_nt is not None and report.conforms:
-            try:
-                derived_nt.parent.mkdir(parents=True, exist_ok=True)
-                derived_nt.write_bytes(derived.serialize(format="nt", encoding="utf-8"))
-            except OSError:
-                pass
-    else:
-        report = ValidationReport(conforms=True)
+    cache = _known_validation(version, shapes_dir) if validate_data == "cached" else None
+    report = _derive(store, cache, shapes_dir, validate=bool(validate_data))
     if not report.conforms:
         raise BuildError(
             f"the graph violates the shapes ({len(report.violations)} "
@@ -266,18 +240,56 @@ def build_memory(
             cache.write_text(report.to_json(), encoding="utf-8")
         except OSError:
             pass  # a read-only home: validate again next time
-    raw = store.raw
-    meta = {
-        "version": version,
-        "package_version": __version__,
-        "ontology_version": ontology_version(ontology_dir),
-        "built_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
-        "quads": len(raw),
-        "graphs": [s.graph for s in srcs] + ([str(iris.DERIVED_GRAPH)] if validate_data else []),
-        "warnings": len(report.warnings),
-    }
-    store.set_meta(meta)
+    store.set_meta(
+        {
+            "version": version,
+            "package_version": __version__,
+            "ontology_version": ontology_version(ontology_dir),
+            "built_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+            "quads": len(store.raw),
+            "graphs": [s.graph for s in srcs]
+            + ([str(iris.DERIVED_GRAPH)] if validate_data else []),
+            "warnings": len(report.warnings),
+        }
+    )
     return BuildResult(store, report, version, time.perf_counter() - t0)
+
+
+def _known_validation(version: str, shapes_dir: Path | None) -> Path:
+    """Where a clean validation of ``version`` is remembered: this machine's cache, or the
+    packaged one (api/core/prebuilt/) for the packaged inputs."""
+    cache = _cache_file(version, shapes_dir)
+    if not cache.is_file():
+        shipped = PREBUILT_DIR / cache.name
+        if shipped.is_file() and shipped.with_suffix(".nt").is_file():
+            return shipped  # the packaged inputs, validated when they were committed
+    return cache
+
+
+def _derive(
+    store: OxigraphStore, cache: Path | None, shapes_dir: Path | None, *, validate: bool
+) -> ValidationReport:
+    """Load the derived graph into ``store`` and return the validation report: remembered
+    (``cache``), made now (``validate``), or none (a clean report, nothing derived)."""
+    derived_nt = cache.with_suffix(".nt") if cache is not None else None
+    if cache is not None and derived_nt is not None and cache.is_file() and derived_nt.is_file():
+        store.load_bytes(derived_nt.read_bytes(), by_name("ntriples"), str(iris.DERIVED_GRAPH))
+        return ValidationReport.from_json(cache.read_text(encoding="utf-8"))
+    if not validate:
+        return ValidationReport(conforms=True)
+    try:
+        derived, report = derive_and_validate(union_graph(store), shapes_dir)
+    except ShapesError as exc:
+        raise BuildError(str(exc)) from None
+    nt = derived.serialize(format="nt", encoding="utf-8")
+    store.load_bytes(nt, by_name("ntriples"), str(iris.DERIVED_GRAPH))
+    if derived_nt is not None and report.conforms:
+        try:
+            derived_nt.parent.mkdir(parents=True, exist_ok=True)
+            derived_nt.write_bytes(nt)
+        except OSError:
+            pass
+    return report
 
 
 def build_to_dir(out: Path, **kwargs) -> BuildResult:

@@ -229,11 +229,7 @@ class QueryService:
         ``transform``, a ``(name, function)`` pair, rewrites the store's answer before it is
         cached (the name is part of the cache key): the canned queries' sorted lists."""
         t0 = time.perf_counter()
-        if query not in self._allowed:  # the verdict on a text never changes: check it once
-            check_query(query, service_allow=self.limits.service_allow)
-            self._allowed[query] = None
-            if len(self._allowed) > max(self.cache.size, 1024):
-                self._allowed.popitem(last=False)
+        self._check(query)
         key = None
         # a one-pattern scan (bounded_query) costs less to make again than to share
         shared = self.shared if self.shared is not None and not bounded_query(query) else None
@@ -248,11 +244,7 @@ class QueryService:
                 subs,
                 transform[0] if transform else None,
             )
-            hit = self.cache.get(key)
-            if hit is None and shared is not None:
-                hit = shared.get(key)
-                if hit is not None:
-                    self.cache.put(key, hit, len(hit.body))
+            hit = self._cached(key, shared)
             if hit is not None:
                 self.metrics.hit(time.perf_counter() - t0)
                 return hit, True
@@ -285,3 +277,21 @@ class QueryService:
             if shared is not None:
                 shared.put(key, result, time.perf_counter() - t1)
         return result, False
+
+    def _check(self, query: str) -> None:
+        """The guard (:func:`.guard.check_query`): its verdict on a text never changes, so a
+        text it passed is not checked again."""
+        if query not in self._allowed:
+            check_query(query, service_allow=self.limits.service_allow)
+            self._allowed[query] = None
+            if len(self._allowed) > max(self.cache.size, 1024):
+                self._allowed.popitem(last=False)
+
+    def _cached(self, key: tuple[Any, ...], shared: SharedCache | None) -> QueryResult | None:
+        """The answer this process keeps, or the one another serving process shared."""
+        hit: QueryResult | None = self.cache.get(key)
+        if hit is None and shared is not None:
+            hit = shared.get(key)
+            if hit is not None:
+                self.cache.put(key, hit, len(hit.body))
+        return hit
