@@ -9,7 +9,9 @@ import logging
 from flask import Flask, Response, render_template, request
 from werkzeug.exceptions import HTTPException
 
+from ..core import formats
 from ..core.store import StoreError
+from .negotiate import best_media_type, quality
 
 log = logging.getLogger(__name__)
 
@@ -18,22 +20,13 @@ def error_response(
     status: int, message: str, *, title: str | None = None, headers: dict | None = None
 ) -> Response:
     title = title or _TITLES.get(status, "Error")
-    accept = request.accept_mimetypes
-    best = accept.best_match(
-        [
-            "application/json",
-            "text/html",
-            "text/plain",
-            "application/sparql-results+json",
-            "application/ld+json",
-        ]
-    )
+    best = best_media_type(ERROR_TYPES)
     if request.path.endswith((".json", ".jsonld")) or request.args.get("format") == "json":
         best = "application/json"  # the suffix chose the format
-    if best in ("application/json", "application/sparql-results+json", "application/ld+json"):
+    if best in JSON_TYPES:
         body = json.dumps({"error": {"status": status, "title": title, "message": message}})
         resp = Response(body, status=status, mimetype="application/json")
-    elif best == "text/html" and accept.quality("text/html") > accept.quality("text/plain"):
+    elif best == HTML and quality(HTML) > quality(TEXT):
         resp = Response(
             render_template("error.html", status=status, title=title, message=message),
             status=status,
@@ -46,6 +39,16 @@ def error_response(
         resp.headers[k] = v
     return resp
 
+
+HTML, TEXT = formats.HTML.media_type, "text/plain"
+#: an error answers in JSON to anyone asking for JSON, SPARQL JSON results or JSON-LD
+JSON_TYPES = (
+    "application/json",
+    formats.by_name("json").media_type,
+    formats.by_name("jsonld").media_type,
+)
+#: the media types an error is offered in, in the order Werkzeug breaks ties
+ERROR_TYPES = (JSON_TYPES[0], HTML, TEXT, *JSON_TYPES[1:])
 
 _TITLES = {
     400: "Bad Request",

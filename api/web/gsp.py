@@ -37,7 +37,8 @@ from ..core.writes import (
     parse_graph,
 )
 from . import writes
-from .negotiate import NotAcceptableFormat, pick
+from .negotiate import representation
+from .respond import CORS, rdf_response
 from .state import state
 
 bp = Blueprint("gsp", __name__)
@@ -46,7 +47,6 @@ GRAPH_FORMATS: list[Format] = [
     formats.by_name(n) for n in ("turtle", "ntriples", "jsonld", "rdfxml")
 ]
 DATASET_FORMATS: list[Format] = [formats.by_name(n) for n in ("trig", "nquads")]
-CORS = {"Access-Control-Allow-Origin": "*"}
 READS = "GET, HEAD, OPTIONS"
 ALL_METHODS = "GET, HEAD, PUT, POST, DELETE, OPTIONS"
 
@@ -81,18 +81,9 @@ def target() -> Target:
 
 
 def _pick(offered: list[Format]) -> Format:
-    """Negotiate as everywhere (``negotiate.pick``); an ``Accept`` entry with parameters
-    (``text/turtle; charset=utf-8``) matches its media type."""
-    fmt = pick(offered, default=offered[0])
-    if fmt is None and "format" not in request.args:
-        wanted = [(q, v.split(";")[0].strip().lower()) for v, q in request.accept_mimetypes]
-        for _, media in sorted(wanted, key=lambda w: -w[0]):
-            fmt = next((f for f in offered if media in (f.media_type, *f.aliases)), None)
-            if fmt is not None:
-                break
-    if fmt is None:
-        raise NotAcceptableFormat(offered)
-    return fmt
+    """Negotiate as everywhere (:func:`.negotiate.representation`), leniently: an ``Accept``
+    entry with parameters (``text/turtle; charset=latin1``) matches its media type."""
+    return representation(offered, default=offered[0], lenient=True)
 
 
 @bp.route("/store", methods=["GET", "HEAD"], provide_automatic_options=False)
@@ -110,10 +101,7 @@ def read():
         body = store.read_graph(t.graph, fmt)
         if body is None:
             abort(404, f"there is no graph <{t.graph}> in the store")
-    resp = Response(body, status=200, content_type=fmt.content_type)
-    resp.headers["Vary"] = "Accept"
-    resp.headers.update(CORS)
-    return resp
+    return rdf_response(fmt, body)
 
 
 @bp.route("/store", methods=["PUT", "POST", "DELETE"], provide_automatic_options=False)

@@ -19,7 +19,6 @@ the graph was built), and answers ``304`` to ``If-None-Match`` / ``If-Modified-S
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import io
 import re
 from xml.sax.saxutils import escape, quoteattr
@@ -35,7 +34,8 @@ from ..core.formats import HTML, Format
 from ..core.iris import local_path
 from ..core.namespaces import BASE, ENL, PREFIXES
 from .fastpath.render_cache import Rendered
-from .negotiate import NotAcceptableFormat, pick
+from .negotiate import PAGE_FIRST, representation
+from .respond import digest, rdf_response
 from .state import state
 
 bp = Blueprint("ld", __name__)
@@ -49,21 +49,10 @@ LD_FORMATS: tuple[Format, ...] = (
 )
 OFFERED: tuple[Format, ...] = LD_FORMATS + (HTML,)
 SUFFIXES: dict[str, Format] = {f.suffixes[0]: f for f in OFFERED}
-#: Server preference at equal quality: HTML first (browsers), then the RDF formats.
-NEGOTIATION_ORDER: tuple[Format, ...] = (HTML,) + LD_FORMATS
 EXTRA_PREFIXES = {"vann": "http://purl.org/vocab/vann/"}
 
 
 # -- content negotiation -------------------------------------------------------------------
-
-
-def negotiate() -> Format | None:
-    """The format ``Accept`` asks for, by the service's one rule (``negotiate.pick``,
-    RFC 9110 §12.5.1): the most specific matching range gives each format its q-value; at
-    equal q a format named explicitly beats a wildcard match, then HTML is preferred (a
-    browser that names text/html gets a page); a wildcard alone, or no ``Accept``, gets
-    Turtle. None when nothing offered is acceptable."""
-    return pick(list(NEGOTIATION_ORDER), default=TURTLE, allow_param=False)
 
 
 def split_suffix(key: str) -> tuple[str, Format | None]:
@@ -92,7 +81,7 @@ def serialize(g: Graph, fmt: Format, *, context_ref: str | None) -> bytes:
     if fmt.name == "jsonld":
         return jsonld.compact(g, context_ref=context_ref)
     if fmt.name == "ntriples":
-        lines = g.serialize(format="nt", encoding="utf-8").decode("utf-8").splitlines()
+        lines = g.serialize(format=fmt.rdflib, encoding="utf-8").decode("utf-8").splitlines()
         return ("\n".join(sorted(ln for ln in lines if ln.strip())) + "\n").encode("utf-8")
     if fmt.name == "rdfxml":
         return rdfxml(g)
@@ -227,41 +216,37 @@ def finish(
     negotiated: bool,
     offered: tuple[Format, ...] = OFFERED,
 ) -> Response:
-    """Headers common to every linked-data response, then revalidation (304)."""
-    resp = Response(rendered.body, status=rendered.status, content_type=rendered.content_type)
-    resp.headers["Vary"] = "Accept"
-    resp.headers["Access-Control-Allow-Origin"] = "*"
-    resp.headers["Link"] = ", ".join(
-        f'<{path}{f.suffixes[0]}>; rel="alternate"; type="{f.media_type}"'
-        for f in offered
-        if f is not fmt
+    """A linked-data response (:func:`.respond.rdf_response`): ``Vary``, CORS and ``Link``
+    alternates; a 200 also ``Content-Location`` (when chosen by ``Accept``), ``Cache-Control``,
+    its ``ETag`` and ``Last-Modified``, and revalidation (304)."""
+    ok = rendered.status == 200
+    return rdf_response(
+        fmt,
+        rendered.body,
+        status=rendered.status,
+        path=path,
+        alternates_of=offered,
+        content_location=negotiated,
+        cache_control="public, no-cache",
+        etag=rendered.etag,
+        last_modified=last_modified() if ok else None,
     )
-    if rendered.status != 200:
-        return resp
-    if negotiated:
-        resp.headers["Content-Location"] = path + fmt.suffixes[0]
-    resp.headers["Cache-Control"] = "public, no-cache"
-    if rendered.etag:
-        resp.set_etag(rendered.etag)
-    modified = last_modified()
-    if modified is not None:
-        resp.last_modified = modified
-    return resp.make_conditional(request)
 
 
 def rendered(body: bytes, content_type: str, status: int = 200) -> Rendered:
-    etag = hashlib.sha256(body).hexdigest()[:32] if status == 200 else None
-    return Rendered(status, body, content_type, etag)
+    return Rendered(status, body, content_type, digest(body) if status == 200 else None)
 
 
 def pick_format(suffix_fmt: Format | None) -> tuple[Format, bool]:
-    """(format, chosen by Accept?); 406 when Accept admits none of them."""
+    """(format, chosen by Accept?): the suffix's, else by the service's one rule
+    (:func:`.negotiate.representation`, RFC 9110 §12.5.1) with the page offered first: the
+    most specific matching range gives each format its q-value; at equal q a format named
+    explicitly beats a wildcard match, then HTML is preferred (a browser that names
+    text/html gets a page); a wildcard alone, or no ``Accept``, gets Turtle. 406 when
+    ``Accept`` admits none of them."""
     if suffix_fmt is not None:
         return suffix_fmt, False
-    fmt = negotiate()
-    if fmt is None:
-        raise NotAcceptableFormat(list(OFFERED))
-    return fmt, True
+    return representation(LD_FORMATS, default=TURTLE, page=PAGE_FIRST, allow_param=False), True
 
 
 def resource_response(iri: str, suffix_fmt: Format | None) -> Response:
@@ -414,11 +399,11 @@ def named_graph(key: str):
 def context():
     """The published JSON-LD context (JSON-LD 1.1 §3.1)."""
     doc = jsonld.context_document()
-    resp = Response(doc.body, content_type="application/ld+json; charset=utf-8")
-    resp.headers["Access-Control-Allow-Origin"] = "*"
-    resp.headers["Cache-Control"] = "public, no-cache"
-    resp.set_etag(hashlib.sha256(doc.body).hexdigest()[:32])
-    modified = last_modified()
-    if modified is not None:
-        resp.last_modified = modified
-    return resp.make_conditional(request)
+    return rdf_response(
+        formats.by_name("jsonld"),
+        doc.body,
+        cache_control="public, no-cache",
+        etag=digest(doc.body),
+        last_modified=last_modified(),
+        vary=None,  # one representation
+    )

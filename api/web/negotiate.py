@@ -1,18 +1,31 @@
-"""One content-negotiation rule for the whole service: a suffix, then ``format=``, then
+"""Content negotiation, in one place: every route asks this module, and no other module reads
+the ``Accept`` header (``tests/web/test_one_negotiation.py``).
+
+The rule for formats (:func:`pick`, :func:`representation`): a suffix, then ``format=``, then
 ``Accept`` (q-values and wildcards, parsed by Werkzeug), then the default. Every negotiated
-response carries ``Vary: Accept``.
+response carries ``Vary: Accept`` (:mod:`.respond` builds the RDF ones).
 
 ``Accept`` follows RFC 9110 §12.5.1: each offered media type takes the q-value of the most
 specific range that matches it (``text/csv`` over ``text/*`` over ``*/*``); media-type
 parameters other than ``q`` are ignored, except a ``charset`` other than UTF-8, which we
 cannot serve. A format's other media types (``application/json`` for SPARQL JSON results)
 count only when the client names them. When only wildcards match, the caller's default wins.
+
+Whether a page or RDF: :func:`wants_html` (a browser), or HTML offered as one more format
+(:data:`PAGE_FIRST`); :func:`representation` takes either.
+
+Some answers choose among raw media types rather than formats (an error as JSON, HTML or text;
+a refused write's report): :func:`best_media_type`, :func:`first_choice` and
+:func:`quality` answer them by Werkzeug's ``MIMEAccept`` (highest q, then the most specific
+range, then the caller's order).
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import Literal
 
 from flask import request
 from werkzeug.exceptions import NotAcceptable
@@ -87,7 +100,7 @@ def _ranges(header: str) -> tuple[MediaRange, ...]:
     return tuple(out)
 
 
-def _range_for(media_type: str, ranges: list[MediaRange]) -> MediaRange | None:
+def _range_for(media_type: str, ranges: Sequence[MediaRange]) -> MediaRange | None:
     """The most specific range matching ``media_type`` (the highest q among equals)."""
     best = None
     for r in ranges:
@@ -98,7 +111,7 @@ def _range_for(media_type: str, ranges: list[MediaRange]) -> MediaRange | None:
     return best
 
 
-def preference(f: Format, ranges: list[MediaRange] | None = None) -> Preference | None:
+def preference(f: Format, ranges: Sequence[MediaRange] | None = None) -> Preference | None:
     """The client's preference for ``f``, or None if no range matches it."""
     ranges = accepted() if ranges is None else ranges
     primary = _range_for(f.media_type, ranges)
@@ -195,3 +208,72 @@ def wants_html() -> bool:
         return False
     others = [_explicit_quality(f) or 0 for f in formats.ALL]
     return html_q >= max(others, default=0)
+
+
+#: How a page competes with the RDF formats in :func:`representation`.
+#: ``PAGE_FIRST``: HTML is one more offered format, ahead of the RDF ones at equal quality
+#: (the linked-data pages: ``text/html;q=0.5, */*`` gets Turtle there);
+#: ``PAGE_FOR_BROWSERS``: HTML whenever :func:`wants_html`, else RDF (the ontology, the
+#: catalogue: the same header gets the page).
+PAGE_FIRST = "first"
+PAGE_FOR_BROWSERS = "browsers"
+PageRule = Literal["first", "browsers"]
+
+
+def representation(
+    rdf: Sequence[Format],
+    *,
+    default: Format,
+    page: PageRule | None = None,
+    allow_param: bool = True,
+    lenient: bool = False,
+) -> Format:
+    """The representation of an RDF document to answer in: one of ``rdf``, or
+    :data:`~..core.formats.HTML` when ``page`` says how a page competes (``PAGE_FIRST``,
+    ``PAGE_FOR_BROWSERS``). :class:`NotAcceptableFormat` (406, listing ``rdf`` and the page)
+    when the client accepts none.
+
+    ``lenient`` (the Graph Store Protocol's reads): when the rule finds nothing and no
+    ``format=`` was given, the first of ``rdf`` that ``Accept`` names at all, highest q
+    first, its parameters and q-value notwithstanding (``text/turtle; charset=latin1``).
+    """
+    offered = [*rdf, HTML] if page else list(rdf)
+    if page == PAGE_FOR_BROWSERS and wants_html():
+        return HTML
+    candidates = [HTML, *rdf] if page == PAGE_FIRST else list(rdf)
+    fmt = pick(candidates, default=default, allow_param=allow_param)
+    if fmt is None and lenient and "format" not in request.args:
+        fmt = _named(rdf)
+    if fmt is None:
+        raise NotAcceptableFormat(offered)
+    return fmt
+
+
+def _named(offered: Sequence[Format]) -> Format | None:
+    """The first of ``offered`` whose media type (or alias) an ``Accept`` entry names,
+    entries taken by q-value, parameters ignored."""
+    wanted = [(q, v.split(";")[0].strip().lower()) for v, q in request.accept_mimetypes]
+    for _, media in sorted(wanted, key=lambda w: -w[0]):
+        fmt = next((f for f in offered if media in (f.media_type, *f.aliases)), None)
+        if fmt is not None:
+            return fmt
+    return None
+
+
+def best_media_type(candidates: Sequence[str], default: str | None = None) -> str | None:
+    """The one of ``candidates`` (raw media types) the client prefers, else ``default``
+    (Werkzeug's ``best_match``: highest q, then the most specific range, then the order of
+    ``candidates``)."""
+    best = request.accept_mimetypes.best_match(candidates)
+    return default if best is None else best
+
+
+def first_choice() -> str | None:
+    """The media range the client lists with the highest q (the first such), or None
+    without ``Accept``."""
+    return request.accept_mimetypes.best
+
+
+def quality(media_type: str) -> float:
+    """The q-value ``Accept`` gives ``media_type`` (0 when nothing matches it)."""
+    return request.accept_mimetypes.quality(media_type)

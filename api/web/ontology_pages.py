@@ -18,10 +18,9 @@ to ``If-None-Match``.
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass, field
 
-from flask import Blueprint, Response, abort, render_template, request
+from flask import Blueprint, Response, abort, render_template
 from rdflib import Graph
 
 from ..core import formats
@@ -30,7 +29,8 @@ from ..core.formats import HTML, Format
 from ..core.iris import local_path
 from ..core.namespaces import BASE, PREFIXES
 from ..core.ontology_doc import OntologyDoc, document, served_ontology
-from .negotiate import NotAcceptableFormat, pick, wants_html
+from .negotiate import PAGE_FOR_BROWSERS, representation
+from .respond import digest, rdf_response
 from .state import state
 
 bp = Blueprint("ontology_pages", __name__)
@@ -104,9 +104,9 @@ def body(r: Rendition, fmt: Format) -> bytes:
                 for p, ns in {**PREFIXES, **EXTRA_PREFIXES}.items()
                 if any(str(t).startswith(ns) for t in g.all_nodes())
             }
-            out = g.serialize(format="json-ld", context=context, indent=2, encoding="utf-8")
+            out = g.serialize(format=fmt.rdflib, context=context, indent=2, encoding="utf-8")
         elif fmt.name == "ntriples":
-            lines = g.serialize(format="nt", encoding="utf-8").decode("utf-8").splitlines()
+            lines = g.serialize(format=fmt.rdflib, encoding="utf-8").decode("utf-8").splitlines()
             out = ("\n".join(sorted(ln for ln in lines if ln.strip())) + "\n").encode("utf-8")
         else:
             out = g.serialize(format=fmt.rdflib, encoding="utf-8")
@@ -129,28 +129,20 @@ def respond(*, version: str | None, suffix: str | None) -> Response:
             f"ontology version {version} is not served here; this service serves "
             f"version {r.doc.version} at /ontology/{r.doc.version} (and /ontology)",
         )
-    negotiated = suffix is None
     if suffix is not None:
         fmt = SUFFIXES[suffix]
-    else:
-        fmt = HTML if wants_html() else pick(list(RDF_OUT), default=TURTLE, allow_param=False)
-        if fmt is None:
-            raise NotAcceptableFormat(list(OFFERED))
+    else:  # a browser gets the page, else RDF
+        fmt = representation(RDF_OUT, default=TURTLE, page=PAGE_FOR_BROWSERS, allow_param=False)
     data = body(r, fmt)
-    resp = Response(data, content_type=fmt.content_type)
-    path = "/ontology" if version is None else f"/ontology/{version}"
-    resp.headers["Vary"] = "Accept"
-    resp.headers["Access-Control-Allow-Origin"] = "*"
-    resp.headers["Cache-Control"] = "public, no-cache"
-    resp.headers["Link"] = ", ".join(
-        f'<{path}{f.suffixes[0]}>; rel="alternate"; type="{f.media_type}"'
-        for f in OFFERED
-        if f is not fmt
+    return rdf_response(
+        fmt,
+        data,
+        path="/ontology" if version is None else f"/ontology/{version}",
+        alternates_of=OFFERED,
+        content_location=suffix is None,
+        cache_control="public, no-cache",
+        etag=digest(data),
     )
-    if negotiated:
-        resp.headers["Content-Location"] = path + fmt.suffixes[0]
-    resp.set_etag(hashlib.sha256(data).hexdigest()[:32])
-    return resp.make_conditional(request)
 
 
 def split(value: str) -> tuple[str, str | None]:

@@ -54,7 +54,8 @@ from ..core.publishing import (
     spatial_coverage,
     void_graph,
 )
-from .negotiate import NotAcceptableFormat, pick, wants_html
+from .negotiate import PAGE_FOR_BROWSERS, NotAcceptableFormat, pick, representation, wants_html
+from .respond import digest, rdf_response
 from .state import state
 
 bp = Blueprint("publish", __name__)
@@ -65,8 +66,8 @@ EXTENSION = "enlargement_kg_publish"
 #: The other files of a release folder, served beside its dumps.
 RELEASE_DOCUMENTS = {
     "CHANGES.md": "text/markdown; charset=utf-8",
-    "void.ttl": "text/turtle; charset=utf-8",
-    "catalog.ttl": "text/turtle; charset=utf-8",
+    "void.ttl": RDF_OFFERED[0].content_type,
+    "catalog.ttl": RDF_OFFERED[0].content_type,
     "release.json": "application/json",
 }
 
@@ -218,7 +219,9 @@ def catalog_document() -> Graph:
 
 
 def _rdf_response(kind: str, build, suffix: str | None, *, html: str | None = None):
-    """Negotiate (suffix, then Accept; HTML for browsers when ``html`` names a template)."""
+    """Negotiate (suffix, then ``format=`` and Accept; HTML for browsers when ``html`` names
+    a template), then answer (:func:`.respond.rdf_response`): the entity tag is known before
+    the document is built, so a revalidation builds nothing."""
     offered = RDF_OFFERED + ([HTML] if html else [])
     if suffix:
         fmt = pick(offered, suffix=suffix)
@@ -228,52 +231,31 @@ def _rdf_response(kind: str, build, suffix: str | None, *, html: str | None = No
                 f"no {suffix} version of this document; offered: "
                 + ", ".join(f.suffixes[0] for f in offered),
             )
-    elif html and wants_html():
-        fmt = HTML
     else:
-        fmt = pick(RDF_OFFERED, default=RDF_OFFERED[0])
-        if fmt is None:
-            raise NotAcceptableFormat(offered)
+        fmt = representation(
+            RDF_OFFERED, default=RDF_OFFERED[0], page=PAGE_FOR_BROWSERS if html else None
+        )
     version = state().service.version
     releases()  # re-read the index if it changed: the document depends on it
-    etag = hashlib.sha256(
-        "|".join(
-            (
-                kind,
-                version,
-                repr(pstate().index_key),
-                fmt.name,
-                context_url() if fmt.name == "jsonld" else "",
-            )
-        ).encode()
-    ).hexdigest()[:32]
-    if request.if_none_match and request.if_none_match.contains(etag):
-        resp = Response(status=304)
-    elif fmt is HTML:
-        cur, rels = catalog_versions()
-        resp = Response(
-            render_template(
-                html,
-                current=cur,
-                releases=rels,
-                base=base_url(),
-                path=request.path.rsplit(".", 1)[0] if suffix else request.path,
-            ),
-            content_type=HTML.content_type,
-        )
-    else:
-        body, _ = _document(kind, fmt, build)
-        resp = Response(body, content_type=fmt.content_type)
-    resp.set_etag(etag)
-    resp.headers["Vary"] = "Accept"
-    resp.headers["Access-Control-Allow-Origin"] = "*"
-    path = request.path.rsplit(".", 1)[0] if suffix else request.path
-    resp.headers["Link"] = ", ".join(
-        f'<{path}{f.suffixes[0]}>; rel="alternate"; type="{f.media_type}"'
-        for f in offered
-        if f is not fmt
+    key = (
+        kind,
+        version,
+        repr(pstate().index_key),
+        fmt.name,
+        context_url() if fmt.name == "jsonld" else "",
     )
-    return resp
+    path = request.path.rsplit(".", 1)[0] if suffix else request.path
+
+    def make() -> bytes:
+        if fmt is HTML:
+            cur, rels = catalog_versions()
+            page = render_template(html, current=cur, releases=rels, base=base_url(), path=path)
+            return page.encode("utf-8")
+        return _document(kind, fmt, build)[0]
+
+    return rdf_response(
+        fmt, make, path=path, alternates_of=offered, etag=digest("|".join(key).encode())
+    )
 
 
 @bp.get("/.well-known/void")

@@ -21,7 +21,7 @@ from ..core.queries import (
     substitute,
 )
 from ..core.store import parse_json_bindings
-from .negotiate import NotAcceptableFormat, pick, wants_html
+from .negotiate import NotAcceptableFormat, first_choice, pick, wants_html
 from .state import state
 
 bp = Blueprint("queries", __name__)
@@ -74,7 +74,7 @@ def index():
     items = [_describe(q) for q in catalogue().values()]
     suffix = request.path.rsplit(".", 1)[-1] if "." in request.path else None
     if suffix == "json" or (
-        suffix is None and not wants_html() and request.accept_mimetypes.best == "application/json"
+        suffix is None and not wants_html() and first_choice() == "application/json"
     ):
         resp = Response(json.dumps({"queries": items}, indent=2), mimetype="application/json")
     else:

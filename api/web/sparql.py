@@ -25,6 +25,7 @@ from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import RDF, RDFS, VOID, XSD
 
 from ..core import formats
+from ..core.config import Settings
 from ..core.formats import RDF_FORMATS, RESULT_FORMATS, Format
 from ..core.guard import query_form
 from ..core.namespaces import BASE, SD, W3C_FORMATS
@@ -36,13 +37,17 @@ from ..core.store import (
     StoreError,
     parse_json_bindings,
 )
-from .negotiate import NotAcceptableFormat, pick, wants_html
+from .negotiate import NotAcceptableFormat, pick, representation, wants_html
+from .respond import CORS, rdf_response
 from .state import state
 
 bp = Blueprint("sparql", __name__)
 
 ENTAILMENT_SIMPLE = URIRef("http://www.w3.org/ns/entailment/Simple")
-CORS = {"Access-Control-Allow-Origin": "*"}
+#: The service description's formats, the first by default.
+DESCRIPTION_FORMATS: tuple[Format, ...] = tuple(
+    formats.by_name(n) for n in ("turtle", "rdfxml", "jsonld", "ntriples")
+)
 
 #: The base IRI of every query (and the IRI of this endpoint in the project's IRI space):
 #: ``<id/country/MNE>`` in a query means ``https://w3id.org/eu-enlargement/id/country/MNE``.
@@ -311,13 +316,20 @@ def description_graph() -> Graph:
     result formats (§3.4.14) and default dataset (§3.2.9-3.2.10: the default graph and every
     named graph with its size, VoID §4.5); the limits are stated in ``rdfs:comment`` (the
     vocabulary has no terms for them)."""
-    gs = state()
-    settings = gs.settings
+    settings = state().settings
     g = Graph()
     g.bind("sd", SD)
     g.bind("formats", W3C_FORMATS)
     g.bind("void", VOID)
     svc = BNode("service")
+    _describe_service(g, svc, settings)
+    g.add((svc, RDFS.comment, Literal(limits_note(settings), lang="en")))
+    _describe_dataset(g, svc, dataset_sizes())
+    return g
+
+
+def _describe_service(g: Graph, svc: BNode, settings: Settings) -> None:
+    """The service: its endpoint, languages, features, entailment regime, result formats."""
     g.add((svc, RDF.type, SD.Service))
     g.add((svc, SD.endpoint, endpoint_iri()))
     g.add((svc, SD.supportedLanguage, SD.SPARQL11Query))
@@ -330,6 +342,11 @@ def description_graph() -> Graph:
     for f in RESULT_FORMATS + RDF_FORMATS:
         g.add((svc, SD.resultFormat, W3C_FORMATS[f.w3c]))
     g.add((svc, RDFS.label, Literal("enlargement-kg SPARQL endpoint", lang="en")))
+
+
+def limits_note(settings: Settings) -> str:
+    """What the service description says in words: writes, time limit, caps, federation,
+    the default graph and the base IRI (Service Description has no terms for them)."""
     federation = (
         "SERVICE is refused unless its endpoint is on the allow-list: "
         + ", ".join(sorted(settings.service_allow))
@@ -338,26 +355,19 @@ def description_graph() -> Graph:
     )
     from .writes import service_note
 
-    g.add(
-        (
-            svc,
-            RDFS.comment,
-            Literal(
-                (
-                    "Read-only unless writes are switched on. "
-                    if not settings.writable
-                    else service_note()
-                )
-                + f"Every query has a time limit of {settings.query_timeout:g} s and a result cap "
-                f"of {settings.max_rows} rows; request bodies are capped at {settings.max_body} "
-                f"bytes. {federation}; LOAD and file: IRIs are refused. The default graph is the "
-                "union of the named graphs. Relative IRIs in queries resolve against "
-                f"<{BASE_IRI}>.",
-                lang="en",
-            ),
-        )
+    return (
+        ("Read-only unless writes are switched on. " if not settings.writable else service_note())
+        + f"Every query has a time limit of {settings.query_timeout:g} s and a result cap "
+        f"of {settings.max_rows} rows; request bodies are capped at {settings.max_body} "
+        f"bytes. {federation}; LOAD and file: IRIs are refused. The default graph is the "
+        "union of the named graphs. Relative IRIs in queries resolve against "
+        f"<{BASE_IRI}>."
     )
-    sizes = dataset_sizes()
+
+
+def _describe_dataset(g: Graph, svc: BNode, sizes: DatasetSizes) -> None:
+    """The default dataset (§3.2.9-3.2.10): the default graph and each named graph, with
+    their sizes where known (VoID §4.5)."""
     ds = BNode("dataset")
     g.add((svc, SD.defaultDataset, ds))
     g.add((ds, RDF.type, SD.Dataset))
@@ -375,10 +385,12 @@ def description_graph() -> Graph:
         g.add((graph, RDF.type, SD.Graph))
         if triples is not None:
             g.add((graph, VOID.triples, Literal(triples, datatype=XSD.integer)))
-    return g
 
 
 def service_description():
+    """§2: ``GET /sparql`` without a query. A browser gets the query form (a page about the
+    endpoint, not a representation of the description: no CORS), anyone else the
+    description in the negotiated RDF format."""
     if wants_html():
         page = Response(
             render_template("sparql.html", endpoint=url_for("sparql.endpoint")),
@@ -386,12 +398,5 @@ def service_description():
         )
         page.headers["Vary"] = "Accept"
         return page
-    offered = [formats.by_name(n) for n in ("turtle", "rdfxml", "jsonld", "ntriples")]
-    fmt = pick(offered, default=offered[0])
-    if fmt is None:
-        raise NotAcceptableFormat(offered)
-    body = description_graph().serialize(format=fmt.rdflib)
-    resp = Response(body, content_type=fmt.content_type)
-    resp.headers["Vary"] = "Accept"
-    resp.headers.update(CORS)
-    return resp
+    fmt = representation(DESCRIPTION_FORMATS, default=DESCRIPTION_FORMATS[0])
+    return rdf_response(fmt, description_graph().serialize(format=fmt.rdflib).encode("utf-8"))

@@ -16,24 +16,23 @@ from ..core.iris import ENLARGEMENT_COUNTRIES
 from ..core.namespaces import sparql_prologue
 from ..core.resources import data_dir
 from ..core.validation import ValidationReport, load_graph, ontology_graph, validate
-from .negotiate import wants_html
+from .negotiate import best_media_type, wants_html
 from .state import state
 
 bp = Blueprint("validation_pages", __name__)
 
+TURTLE = formats.by_name("turtle")
 #: the media types a payload may come in (each format's own, and Turtle's old alias)
 PAYLOAD_FORMATS = {
     f.media_type: f for f in map(formats.by_name, ("turtle", "jsonld", "ntriples", "rdfxml"))
-} | {"application/x-turtle": formats.by_name("turtle")}
+} | {alias: TURTLE for alias in TURTLE.aliases}
+#: a report is offered as JSON (the default), Turtle or a page
+REPORT_TYPES = ("application/json", TURTLE.media_type, formats.HTML.media_type)
 
 
 def _respond(report: ValidationReport, *, html: str | None, suffix: str | None):
-    accept = request.accept_mimetypes
-    if suffix == "ttl" or (
-        suffix is None
-        and accept.best_match(["application/json", "text/turtle", "text/html"]) == "text/turtle"
-    ):
-        resp = Response(report.to_turtle(), content_type="text/turtle; charset=utf-8")
+    if suffix == "ttl" or (suffix is None and best_media_type(REPORT_TYPES) == TURTLE.media_type):
+        resp = Response(report.to_turtle(), content_type=TURTLE.content_type)
     elif suffix == "json" or html is None or not (suffix == "html" or wants_html()):
         resp = Response(report.to_json(), mimetype="application/json")
     else:

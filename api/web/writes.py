@@ -33,6 +33,7 @@ from ..core.writes import (
     with_protocol_dataset,
 )
 from .errors import error_response
+from .negotiate import best_media_type
 from .state import GraphState, state
 
 bp = Blueprint("writes", __name__)
@@ -42,6 +43,12 @@ REALM = "enlargement-kg"
 #: same service base as queries (SPARQL 1.1 Protocol: "MAY be the service endpoint").
 UPDATE_BASE = BASE + "sparql"
 _SYNC = "enlargement_kg.writes"
+#: The report of a refused write: JSON (the default), RDF, or text.
+REPORT_TYPES = (
+    "application/json",
+    *(formats.by_name(n).media_type for n in ("turtle", "jsonld", "ntriples")),
+    "text/plain",
+)
 
 
 def authorize() -> tuple[GraphStore | None, Response | None]:
@@ -102,14 +109,7 @@ def written(result: WriteResult, *, status: int = 204) -> Response:
 def refusal(exc: WriteRefused) -> Response:
     """409 Conflict with the SHACL validation report (its violations) in the negotiated
     format; JSON by default."""
-    offered = [
-        "application/json",
-        "text/turtle",
-        "application/ld+json",
-        "application/n-triples",
-        "text/plain",
-    ]
-    best = request.accept_mimetypes.best_match(offered) or "application/json"
+    best = best_media_type(REPORT_TYPES, default=REPORT_TYPES[0])
     report = exc.report
     if best == "application/json":
         body = json.dumps(
