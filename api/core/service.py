@@ -235,15 +235,8 @@ class QueryService:
         shared = self.shared if self.shared is not None and not bounded_query(query) else None
         if use_cache:
             subs = tuple(sorted((k, v.n3()) for k, v in (substitutions or {}).items()))
-            key = (
-                self.version,
-                query,
-                result_format.name,
-                graph_format.name,
-                dataset,
-                subs,
-                transform[0] if transform else None,
-            )
+            formats_ = (result_format.name, graph_format.name)
+            key = (self.version, query, *formats_, dataset, subs, transform and transform[0])
             hit = self._cached(key, shared)
             if hit is not None:
                 self.metrics.hit(time.perf_counter() - t0)
