@@ -12,6 +12,7 @@ the plain-query lane           :mod:`.lane` (WSGI, ``GET /sparql?query=``)      
 local bounded reads            ``core.pool.PooledStore(local_reads=True)``      read-only
 index scan, one JSON write     ``core.oxigraph_store`` (``_scan``, bounded)     always [1]
 one TCP segment per answer     :mod:`.segment` (TCP_CORK, gunicorn only)        always [1]
+rendered pages, per version    :mod:`.render_cache` (``GraphState.pages``)      always [1]
 =============================  ===============================================  ==========
 
 [1] unless ``ENLARGEMENT_KG_FAST_PATHS=0`` (``Settings.fast_paths``), which turns every one
