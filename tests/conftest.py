@@ -38,6 +38,12 @@ SLOW = (
     "tests/kg/test_one_event.py::test_importing",
     "tests/kg/test_one_event.py::test_a_second",
     "tests/bench/",
+    "tests/kg/test_graph.py::test_real_graph_has_no_violations",
+    "tests/ld/test_jsonld_context.py::test_compaction",
+    "tests/ld/test_ld_negotiation.py::test_matrix",
+    "tests/publish/test_dumps.py::test_every_format",
+    "tests/publish/test_catalog.py::test_catalogue_has_no_dcat_ap",
+    "tests/publish/test_http.py::test_export_listing",
 )
 
 
