@@ -54,6 +54,7 @@ from ..core.publishing import (
     spatial_coverage,
     void_graph,
 )
+from ..core.publishing.dumps import default_cache_dir
 from .negotiate import PAGE_FOR_BROWSERS, NotAcceptableFormat, pick, representation, wants_html
 from .respond import digest, rdf_response
 from .state import state
@@ -100,7 +101,7 @@ class PublishState:
 def init_app(app: Flask) -> None:
     settings = app.extensions["enlargement_kg"].settings  # the app's, never the environment's
     app.extensions[EXTENSION] = PublishState(
-        dumps=DumpCache(settings.dumps_dir or settings.cache_home / "enlargement-kg" / "dumps"),
+        dumps=DumpCache(settings.dumps_dir or default_cache_dir(settings.cache_home)),
         releases_dir=settings.releases_dir,
     )
 

@@ -154,9 +154,10 @@ def read_dumps(folder: Path) -> DumpSet | None:
     return DumpSet(doc["version"], folder, files, doc.get("created", ""))
 
 
-def default_cache_dir() -> Path:
-    """``$XDG_CACHE_HOME/enlargement-kg/dumps`` (default: ``~/.cache/...``)."""
-    return Settings.from_env().cache_home / "enlargement-kg" / "dumps"
+def default_cache_dir(cache_home: Path | None = None) -> Path:
+    """``{cache_home}/enlargement-kg/dumps``; the cache home defaults to the environment's
+    (``$XDG_CACHE_HOME``, else ``~/.cache``)."""
+    return (cache_home or Settings.from_env().cache_home) / "enlargement-kg" / "dumps"
 
 
 class DumpCache:
