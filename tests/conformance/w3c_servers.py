@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from enlargement_kg import __version__
-from enlargement_kg.core.oxigraph_store import META_FILE, OxigraphStore
+from enlargement_kg.core.oxigraph_store import META_FILE, SUFFIX_FORMAT
 
 
 @dataclass(frozen=True)
@@ -37,13 +37,17 @@ def build_store(*, out: Path, graphs: dict[str, Path]) -> Path:
     out.mkdir(parents=True, exist_ok=False)
     digest = hashlib.sha256()
     raw = pyoxigraph.Store(str(out))
-    store = OxigraphStore(raw, path=out)
-    for name, file in sorted(graphs.items()):
-        store.load_file(file, name)
+    for name, file in sorted(graphs.items()):  # the graph's name is the base of its file
+        raw.load(
+            path=str(file),
+            format=SUFFIX_FORMAT[file.suffix],
+            base_iri=name,
+            to_graph=pyoxigraph.NamedNode(name),
+        )
         digest.update(name.encode() + b"\0" + file.read_bytes())
     raw.flush()
     quads = len(raw)
-    del store, raw
+    del raw
     gc.collect()  # release the RocksDB lock before a server opens the folder
     meta = {
         "version": "w3c-" + digest.hexdigest()[:16],
