@@ -1,7 +1,8 @@
 """The baseline: a bare Flask handler that answers ``/sparql`` with a constant SPARQL JSON
 document, served by gunicorn with the settings ``enlargement-kg serve`` uses
-(api/web/server.py: 2 gthread workers of 4 threads, app preloaded, keep-alive 5 s, a
-listening socket per worker).
+(api/web/server.py: 2 workers of 4 threads behind the same front, api/web/front.py, with its
+default limits; app preloaded, keep-alive 5 s, a listening socket per worker).
+``--front gthread`` serves it with plain gthread instead, as before the front.
 
 Nothing is parsed and nothing is queried: its req/s is the ceiling of Flask + gunicorn on
 this machine, against which the service's uncached point lookups are compared.
@@ -53,12 +54,20 @@ def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     p.add_argument("--host", default="127.0.0.1")
     p.add_argument("--port", type=int, default=8001)
+    p.add_argument("--front", choices=("front", "gthread"), default="front")
     a = p.parse_args(argv)
     app = create_app()
+    opts = {"bind": f"{a.host}:{a.port}", **GUNICORN}
+    if a.front == "front":
+        from enlargement_kg.web.front import Limits, front_class
+
+        opts["worker_class"] = front_class(
+            Limits(), lambda: b'{"status": "ok"}', lambda s, m, _: ("text/plain", m.encode())
+        )
 
     class Server(BaseApplication):
         def load_config(self):
-            for k, v in {"bind": f"{a.host}:{a.port}", **GUNICORN}.items():
+            for k, v in opts.items():
                 self.cfg.set(k, v)
 
         def load(self):

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from ..core.config import Settings
-from ..core.push import PushError, graph_payloads, load_release, push
+from ..core.push import PushError, graph_payloads, load_release, push, source_version
 from . import CLIError
 
 
@@ -35,6 +35,7 @@ def cmd_push(args) -> int:
             protocol=args.protocol,
             token=token,
             timeout=args.timeout,
+            version=None if args.no_meta else source_version(store, payloads),
         )
     except PushError as exc:
         raise CLIError(str(exc)) from None
@@ -80,6 +81,12 @@ def _push_parser(sub) -> None:
         help="auto (default) probes the endpoint",
     )
     p.add_argument("--timeout", type=float, default=120.0, help="seconds per request")
+    p.add_argument(
+        "--no-meta",
+        action="store_true",
+        help="do not write the graph version and the list of graphs pushed into "
+        "https://w3id.org/eu-enlargement/graph/meta (read by `serve --store URL`)",
+    )
     p.set_defaults(func=cmd_push)
 
 

@@ -105,11 +105,34 @@ def can_fork() -> bool:
     return "fork" in mp.get_all_start_methods()
 
 
+def limit_memory(extra: int) -> None:
+    """Cap this process's address space (``RLIMIT_AS``) at what it maps now plus ``extra``
+    bytes: an allocation past it fails (``MemoryError``, or the process dies). Linux only
+    (the size is read from /proc); elsewhere nothing is capped."""
+    import os
+    import resource
+
+    try:
+        with open("/proc/self/statm") as f:
+            mapped = int(f.read().split()[0]) * os.sysconf("SC_PAGE_SIZE")
+    except (OSError, ValueError, IndexError):
+        return
+    _, hard = resource.getrlimit(resource.RLIMIT_AS)
+    limit = mapped + extra if hard == resource.RLIM_INFINITY else min(hard, mapped + extra)
+    resource.setrlimit(resource.RLIMIT_AS, (limit, hard))
+
+
 def _child_main(
-    conn: Connection, fn: Callable[..., Any], args: tuple[Any, ...], progress: bool
+    conn: Connection,
+    fn: Callable[..., Any],
+    args: tuple[Any, ...],
+    progress: bool,
+    memory: int | None = None,
 ) -> None:
     """The body of every child: run ``fn``, send its value or its error, end."""
     child_signals()
+    if memory is not None:
+        limit_memory(memory)
     reply: tuple[Any, ...]
     try:
         kwargs = {"progress": lambda v: conn.send(("progress", v))} if progress else {}
@@ -132,7 +155,8 @@ class Child:
     ``context`` is the :mod:`multiprocessing` start method (``fork``, or ``forkserver``
     with modules to ``preload``; then ``fn`` and ``args`` must pickle). With
     ``progress=True`` ``fn`` is called with a keyword argument ``progress``, a function
-    that sends a value to the parent (:meth:`next` returns it).
+    that sends a value to the parent (:meth:`next` returns it). ``memory``: the bytes of
+    address space the child may add to what it inherits (:func:`limit_memory`).
     """
 
     def __init__(
@@ -143,6 +167,7 @@ class Child:
         context: str = "fork",
         preload: Iterable[str] = (),
         progress: bool = False,
+        memory: int | None = None,
     ):
         ctx: Any = mp.get_context(context)
         preload = list(preload)
@@ -151,7 +176,7 @@ class Child:
         self.what = what
         self._conn, child_end = ctx.Pipe(duplex=False)
         self.process = ctx.Process(
-            target=_child_main, args=(child_end, fn, args, progress), daemon=True
+            target=_child_main, args=(child_end, fn, args, progress, memory), daemon=True
         )
         try:
             self.process.start()
@@ -238,11 +263,13 @@ def run_in_child(
     timeout: float | None,
     what: str,
     context: str = "fork",
+    memory: int | None = None,
 ) -> T:
     """``fn(*args)`` run in a forked child, its value returned (it must pickle), waiting at
     most ``timeout`` seconds (None: however long it takes). A :class:`.StoreError` in the
     child is raised here as the same class with the same message, any other exception as
     :class:`ChildError`; an overrunning child is killed (:class:`ChildTimeout`), one that
-    dies gives :class:`ChildDied`. ``what`` names the work in those messages."""
-    with Child(fn, *args, what=what, context=context) as child:
+    dies gives :class:`ChildDied`. ``what`` names the work in those messages; ``memory``
+    caps what the child may allocate (:func:`limit_memory`)."""
+    with Child(fn, *args, what=what, context=context, memory=memory) as child:
         return cast(T, child.result(timeout))

@@ -111,7 +111,7 @@ def _svg_head(d: Diagram, title: str) -> list[str]:
     w, h = d.width, d.height
     return [
         f'<svg xmlns="http://www.w3.org/2000/svg" width="{w}" height="{h}" '
-        f'viewBox="0 0 {w} {h}" role="img" aria-labelledby="dg-title dg-desc">',
+        f'viewBox="0 0 {w} {h}" role="group" aria-labelledby="dg-title dg-desc">',
         f'<title id="dg-title">{escape(title)}</title>',
         f'<desc id="dg-desc">Generated from the enlargement ontology {escape(d.version)} by '
         "enlargement_kg.core.diagram. Boxes are classes (header colour: module); hollow "

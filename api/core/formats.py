@@ -87,6 +87,10 @@ RDF_FORMATS: tuple[Format, ...] = (
 )
 
 HTML = Format("html", "text/html", "page", (".html",))
+#: A fact's citation (core/citations.py), offered by its linked-data page beside the RDF.
+BIBTEX = Format("bibtex", "application/x-bibtex", "citation", (".bib",))
+CSL_JSON = Format("csljson", "application/vnd.citationstyles.csl+json", "citation", (".csl.json",))
+CITATION_FORMATS: tuple[Format, ...] = (BIBTEX, CSL_JSON)
 
 ALL: tuple[Format, ...] = RESULT_FORMATS + RDF_FORMATS
 

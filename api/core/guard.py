@@ -4,14 +4,23 @@ IRIs are skipped, so ``"SERVICE"`` in a literal or ``ex:service`` is fine).
 - ``SERVICE`` (federated query, SPARQL 1.1 Federated Query §2) unless its IRI is allowed;
 - any update operation (``INSERT``, ``DELETE``, ``LOAD``, ``CLEAR``, ``DROP``, ``CREATE``,
   ``ADD``, ``MOVE``, ``COPY``) sent to the query operation (SPARQL 1.1 Protocol §2.1);
-- ``file:`` IRIs anywhere.
+- ``file:`` IRIs anywhere, however written: any case, percent-encoded, or spelled with the
+  ``\\u``/``\\U`` escapes that SPARQL replaces before it parses (§19.2), which the guard
+  replaces too before it reads the tokens;
+- brackets nested deeper than :data:`MAX_NESTING` (a parser that recursed 10,000 levels
+  crashed its process): counted on the tokens, without recursion, before anything parses.
+
+:func:`check_iri` says whether a text is an absolute IRI (RFC 3987) a store can take, for the
+IRIs a request names outside a query (the dataset parameters, the linked-data paths).
 """
 
 from __future__ import annotations
 
+import ipaddress
 import itertools
 import re
 from functools import lru_cache
+from urllib.parse import unquote
 
 from .store import QueryRefused
 
@@ -47,11 +56,65 @@ def tokens(query: str) -> tuple[Token, ...]:
     )
 
 
+_ESCAPE = re.compile(r"\\u([0-9A-Fa-f]{4})|\\U([0-9A-Fa-f]{8})")
+
+
+def unescape(text: str) -> str:
+    """``text`` with its ``\\uXXXX`` and ``\\UXXXXXXXX`` escapes replaced, as SPARQL 1.1
+    Query §19.2 does before the grammar applies (an escape of no code point is kept).
+
+    >>> unescape(r"<\\u0066ile:x> \\U0000004cOAD")
+    '<file:x> LOAD'
+    """
+    if "\\" not in text:
+        return text
+
+    def char(m: re.Match) -> str:
+        code = int(m.group(1) or m.group(2), 16)
+        return chr(code) if code <= 0x10FFFF and not 0xD800 <= code <= 0xDFFF else m.group()
+
+    return _ESCAPE.sub(char, text)
+
+
+def _is_file(iri: str) -> bool:
+    """Whether ``iri`` names a local file in any spelling (case, percent-encoding, spaces)."""
+    return unquote(iri).strip().lower().startswith("file:")
+
+
+#: The deepest nesting of ``(``, ``[`` and ``{`` (and of ``!`` before an expression) a
+#: request may have. Real queries stay far below; pyoxigraph's parser, which recurses once
+#: per level, crashed its process between 1,000 and 3,000 levels (issue 17).
+MAX_NESTING = 100
+_OPEN, _CLOSE = frozenset("([{"), frozenset(")]}")
+
+
+def nesting(query: str) -> int:
+    """The deepest nesting of brackets in ``query`` outside strings, IRIs and comments (a
+    run of ``!`` counts one level each), read from its tokens in one pass, no recursion.
+
+    >>> nesting("SELECT * { { FILTER(!!(1 = 1)) } }")
+    5
+    """
+    depth = deepest = bangs = 0
+    for kind, text in tokens(query):
+        bangs = bangs + 1 if (kind, text) == ("other", "!") else 0
+        if kind != "other":
+            continue
+        if text in _OPEN:
+            depth += 1
+        elif text in _CLOSE:
+            depth = max(0, depth - 1)
+        deepest = max(deepest, depth + bangs)
+    return deepest
+
+
 @lru_cache(maxsize=4096)
 def _scan(query: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """(the keywords, upper case, with ``<IRI>`` for each IRI; the IRIs and the prefixed
+    names that start with ``file:``) of ``query`` with its escapes replaced."""
     words: list[str] = []
     iris: list[str] = []
-    for kind, text in tokens(query):
+    for kind, text in tokens(unescape(query)):
         if kind == "word":
             if ":" not in text:
                 words.append(text.upper())
@@ -63,12 +126,23 @@ def _scan(query: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
     return tuple(words), tuple(iris)
 
 
+def _check_common(text: str, what: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """What queries and updates share: the nesting limit (checked first, on the tokens,
+    before anything parses) and no ``file:`` IRI; returns :func:`_scan` of ``text``."""
+    depth = nesting(unescape(text))
+    if depth > MAX_NESTING:
+        raise QueryRefused(
+            f"the {what} nests brackets {depth} levels deep; at most {MAX_NESTING} are allowed"
+        )
+    words, iris = _scan(text)
+    if any(_is_file(iri) for iri in iris):
+        raise QueryRefused("file: IRIs are refused: the service never reads local files")
+    return words, iris
+
+
 def check_query(query: str, *, service_allow: frozenset[str] = frozenset()) -> None:
     """Raise :class:`QueryRefused` if the query operation must not run ``query``."""
-    words, iris = _scan(query)
-    for iri in iris:
-        if iri.lower().startswith("file:"):
-            raise QueryRefused("file: IRIs are refused: the service never reads local files")
+    words, iris = _check_common(query, "query")
     first = next((w for w in words if w not in ("PREFIX", "BASE", "<IRI>")), "")
     if first in UPDATE_KEYWORDS or first == "WITH":
         raise QueryRefused(
@@ -95,11 +169,9 @@ def check_query(query: str, *, service_allow: frozenset[str] = frozenset()) -> N
 
 
 def check_update(update: str) -> None:
-    """Refuse ``LOAD`` (it would fetch from the network) and ``file:`` in updates."""
-    words, iris = _scan(update)
-    for iri in iris:
-        if iri.lower().startswith("file:"):
-            raise QueryRefused("file: IRIs are refused: the service never reads local files")
+    """Refuse ``LOAD`` (it would fetch from the network), ``file:`` and too deep nesting in
+    updates."""
+    words, _ = _check_common(update, "update")
     if "LOAD" in words:
         raise QueryRefused("LOAD is refused: the service never fetches data from the network")
     if "SERVICE" in words:
@@ -326,3 +398,80 @@ def scan_pattern(
         return None
     ends, limit = _ends_with_limit(toks, i)
     return (tuple(projection), tuple(terms), limit) if ends else None
+
+
+# -- IRIs named outside a query -----------------------------------------------------------------
+
+_UCS = (
+    "\u00a0-\ud7ff\uf900-\ufdcf\ufdf0-\uffef"
+    + "".join(f"{chr(p << 16)}-{chr((p << 16) | 0xFFFD)}" for p in range(1, 14))
+    + "\U000e1000-\U000efffd"
+)
+_PRIVATE = "\ue000-\uf8ff\U000f0000-\U000ffffd\U00100000-\U0010fffd"
+_PCT = r"%[0-9A-Fa-f]{2}"
+_UNRESERVED = r"A-Za-z0-9\-._~" + _UCS
+_SUB_DELIMS = r"!$&'()*+,;="
+_IPCHAR = rf"(?:[{_UNRESERVED}{_SUB_DELIMS}:@]|{_PCT})"
+_AUTHORITY = (
+    rf"(?:(?:[{_UNRESERVED}{_SUB_DELIMS}:]|{_PCT})*@)?"  # userinfo
+    rf"(?P<host>\[(?P<ipv6>[0-9A-Fa-f:.]+)\]|(?:[{_UNRESERVED}{_SUB_DELIMS}]|{_PCT})*)"
+    r"(?::[0-9]*)?"
+)
+_SEGMENTS = rf"(?:/{_IPCHAR}*)*"
+_IRI = re.compile(
+    r"[A-Za-z][A-Za-z0-9+\-.]*:"  # scheme
+    rf"(?://{_AUTHORITY}{_SEGMENTS}|/(?:{_IPCHAR}+{_SEGMENTS})?|{_IPCHAR}+{_SEGMENTS}|)"
+    rf"(?:\?(?:{_IPCHAR}|[/?{_PRIVATE}])*)?"
+    rf"(?:#(?:{_IPCHAR}|[/?])*)?"
+)
+
+
+def check_iri(iri: str, *, what: str = "IRI") -> str:
+    """``iri`` when it is an absolute IRI (RFC 3987 §2.2: a scheme; no spaces, control characters,
+    backslash or ``<>"{}|^``; well-formed percent escapes and IPv6 hosts) that does not name a
+    local file; else :class:`QueryRefused` naming ``what`` and the reason (a 400).
+
+    >>> check_iri("https://w3id.org/eu-enlargement/id/country/MNE")
+    'https://w3id.org/eu-enlargement/id/country/MNE'
+    >>> try:
+    ...     check_iri("x:a b")
+    ... except QueryRefused as exc:
+    ...     print(exc)
+    the IRI 'x:a b' is not an absolute IRI (RFC 3987): ' ' at position 3 cannot be in an IRI
+    """
+    m = _IRI.fullmatch(iri)
+    if m is None or (m.group("ipv6") and not _ipv6(m.group("ipv6"))):
+        raise QueryRefused(f"the {what} {_shown(iri)} is not an absolute IRI (RFC 3987){_why(iri)}")
+    if _is_file(iri):
+        raise QueryRefused("file: IRIs are refused: the service never reads local files")
+    return iri
+
+
+def _ipv6(text: str) -> bool:
+    try:
+        ipaddress.IPv6Address(text)
+    except ValueError:
+        return False
+    return True
+
+
+def _shown(iri: str, limit: int = 80) -> str:
+    """``iri`` quoted for a message (cut short, escapes for what cannot be printed)."""
+    return repr(iri if len(iri) <= limit else iri[:limit] + "...")
+
+
+_BAD_CHAR = re.compile(rf"[^{_UNRESERVED}{_SUB_DELIMS}{_PRIVATE}:/?#\[\]@%]")
+_BAD_ESCAPE = re.compile(r"%(?![0-9A-Fa-f]{2})")
+
+
+def _why(iri: str) -> str:
+    """The first thing that keeps ``iri`` from being an IRI, for the message."""
+    if not re.match(r"[A-Za-z][A-Za-z0-9+\-.]*:", iri):
+        return ": it has no scheme (such as https:)"
+    bad = _BAD_CHAR.search(iri)
+    if bad:
+        return f": {bad.group()!r} at position {bad.start()} cannot be in an IRI"
+    escape = _BAD_ESCAPE.search(iri)
+    if escape:
+        return f": '%' at position {escape.start()} does not start a percent-escape (%XX)"
+    return ""

@@ -22,12 +22,14 @@ from pathlib import Path
 
 from rdflib import RDF, RDFS, Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, SKOS, XSD
+from rdflib.term import Node
 
 from . import dates, events, iris
 from .mappers import (  # noqa: F401 (the column values' constants are the importer's too)
     CAPABILITIES,
     DUAL_USE,
     LEVELS,
+    PREDICATE_COLUMNS,
     STATUSES,
     Row,
     parts_of,
@@ -69,9 +71,11 @@ class RowError:
     row: int  #: 1-based line number in the file (the header is row 1)
     column: str
     message: str
+    file: str = ""  #: the file's name, when the error was found after reading every file
 
     def __str__(self) -> str:
-        return f"row {self.row}, column {self.column}: {self.message}"
+        where = f"{self.file}: " if self.file else ""
+        return f"{where}row {self.row}, column {self.column}: {self.message}"
 
 
 class ImportError_(Exception):
@@ -151,6 +155,9 @@ class Mapper:
         self.entities = Graph()
         self.errors: list[RowError] = []
         self.fact_count = 0
+        self.file = ""  #: the name of the file being read
+        #: the rows (file name, row number) each minted fact, claim and source came from
+        self.origin: dict[URIRef, list[tuple[str, int]]] = {}
 
     def _err(self, row: int, column: str, message: str) -> None:
         self.errors.append(RowError(row, column, message))
@@ -319,41 +326,39 @@ class Mapper:
             g.add((fact, ENL.country, iris.country(country)))
         if date and not one_off:
             g.set((fact, DCTERMS.date, dates.literal(date)))
-        for p, o in triples:
-            g.add((fact, p, o))
+        for p, o in triples:  # a value it has already (``45`` is ``45.0``) is not added again
+            if not (isinstance(o, Literal) and any(o.eq(x) for x in g.objects(fact, p))):
+                g.add((fact, p, o))
         if g.value(fact, RDFS.label) is None:
             label = f"{self._country_label(country)}: {self.class_labels[cls]}"
             if label_bits:
                 label += " (" + ", ".join(label_bits) + ")"
             g.add((fact, RDFS.label, Literal(label, lang="en")))
         src = iris.source(row.url)
-        self._cite(g, fact, src, row, one_off)
+        claim = self._cite(g, fact, src, row, one_off)
+        for node in (fact, src, claim) if claim is not None else (fact, src):
+            self.origin.setdefault(node, []).append((self.file, row.n))
         g.remove((fact, ENL.lastConfirmed, None))
         g.add((fact, ENL.lastConfirmed, Literal(row.confirmed, datatype=XSD.date)))
         self._source(src, row.raw, row.url, row.src_date)
         self.fact_count += 1
 
-    def _cite(self, g: Graph, fact: URIRef, src: URIRef, row: Row, one_off: bool) -> None:
-        """The row's source (and note) on the fact, or on a claim of the one-off event."""
+    def _cite(self, g: Graph, fact: URIRef, src: URIRef, row: Row, one_off: bool) -> Node | None:
+        """The row's source (and note) on the fact, or on a claim of the one-off event (then
+        the claim is returned)."""
         r = row.raw
         note = [Literal(r["note"], lang="en")] if r.get("note") else []
-        if one_off:  # one event; what this row's source says is a claim of it
-            claim = events.add_claim(g, fact, dates.literal(row.date), [src], notes=note)
-            if g.value(claim, RDFS.label) is None:
-                g.add(
-                    (
-                        claim,
-                        RDFS.label,
-                        Literal(
-                            f"{g.value(fact, RDFS.label)}: claim of {dates.display(row.date)}",
-                            lang="en",
-                        ),
-                    )
-                )
-        else:
+        if not one_off:
             for n in note:
                 g.add((fact, SKOS.note, n))
             g.add((fact, DCTERMS.source, src))
+            return None
+        # one event; what this row's source says is a claim of it
+        claim = events.add_claim(g, fact, dates.literal(row.date), [src], notes=note)
+        if g.value(claim, RDFS.label) is None:
+            label = f"{g.value(fact, RDFS.label)}: claim of {dates.display(row.date)}"
+            g.add((claim, RDFS.label, Literal(label, lang="en")))
+        return claim
 
     def _source(self, src: URIRef, r: dict, url: str, src_date: str | None) -> None:
         if (src, RDF.type, ENL.SourceDocument) in self.sources:
@@ -400,9 +405,14 @@ def _serialize(g: Graph, what: str) -> str:
 
 
 def plan(
-    files: list[Path], *, kg_dir: Path, today: dt.date | None = None
+    files: list[Path],
+    *,
+    kg_dir: Path,
+    today: dt.date | None = None,
+    origin: dict[URIRef, list[tuple[str, int]]] | None = None,
 ) -> tuple[dict[Path, Graph], int, int]:
-    """Map and check every row of ``files``; return the merged graph of each target file."""
+    """Map and check every row of ``files``; return the merged graph of each target file
+    (and, into ``origin``, the rows each new fact, claim and source came from)."""
     ont = ontology_graph()
     known = _known_countries(kg_dir)
     mapper = Mapper(
@@ -412,10 +422,13 @@ def plan(
         rows = read_rows(f)
         if not rows:
             raise ImportError_(f"{f} has no rows")
+        mapper.file = f.name if len(files) > 1 else ""
         for i, row in enumerate(rows, start=2):
             mapper.add(i, row)
     if mapper.errors:
         raise ImportError_(f"{len(mapper.errors)} bad value(s); nothing was written", mapper.errors)
+    if origin is not None:
+        origin.update(mapper.origin)
     targets: dict[Path, Graph] = {}
     for country, g in mapper.facts.items():
         targets[kg_dir / "facts" / f"{country}.ttl"] = g
@@ -431,7 +444,10 @@ def plan(
         if path.name == "documents.ttl":  # a document already described keeps its record
             for s in set(g.subjects(RDF.type, ENL.SourceDocument)):
                 if (s, RDF.type, ENL.SourceDocument) in m:
+                    pub = g.value(s, DCTERMS.publisher)
                     g.remove((s, None, None))
+                    if pub is not None and (None, None, pub) not in g:
+                        g.remove((pub, None, None))  # nor its publisher: no orphan record
         m += g
         merged[path] = m
     return (
@@ -474,7 +490,9 @@ def import_files(
     from .build import BuildError, build_memory
 
     kg_dir = Path(kg_dir or data_dir("kg"))
-    merged, facts, sources = plan(files, kg_dir=kg_dir, today=today)
+    refuse_installed(kg_dir)
+    origin: dict[URIRef, list[tuple[str, int]]] = {}
+    merged, facts, sources = plan(files, kg_dir=kg_dir, today=today, origin=origin)
     names = _known_countries(kg_dir)
     names["EU"] = "the EU's instruments and rules"
     what = {
@@ -497,8 +515,9 @@ def import_files(
             try:
                 build_memory(kg_dir=trial)
             except BuildError as exc:
+                errors = rows_of(exc.report, origin, merged) if exc.report else []
                 raise ImportError_(
-                    f"the imported facts would break the graph: {exc}", report=exc.report
+                    f"the imported facts would break the graph: {exc}", errors, report=exc.report
                 ) from None
     written = {}
     for p, text in texts.items():
@@ -516,3 +535,57 @@ def _copytree(src: Path, dst: Path) -> None:
     import shutil
 
     shutil.copytree(src, dst, ignore=shutil.ignore_patterns(".*"))
+
+
+#: The column a shape's SPARQL constraint is about, when the result names no path.
+SHAPE_COLUMNS = dict.fromkeys(
+    ("ClosedAfterOpened", "ClosingBenchmarksRecorded", "ClosingAfterInterimBenchmarks"), "date"
+) | {
+    "FundamentalsFirst": "cluster",
+    "Chapter31FullAlignment": "chapter",
+    "MilestoneOrder": "date",
+    "ReliablySourced": "source_tier",
+    "OneEventPerKind": "date",
+    "EventMatchesClaims": "date",
+    "SAFEParticipationRequiresSDP": "date",
+    "AccessGrantBacked": "date",
+}
+
+
+def rows_of(
+    report, origin: dict[URIRef, list[tuple[str, int]]], merged: dict[Path, Graph]
+) -> list[RowError]:
+    """Each violation of ``report`` as the CSV rows and column that produced it: the rows of
+    its focus node (a new fact, claim or source), else of the new facts that point at it (a
+    country, an event they are a claim of); the column from its path, else its shape."""
+    pointing: dict[str, list[tuple[str, int, URIRef]]] = {}
+    for g in merged.values():
+        for node, rows in origin.items():
+            for p, o in g.predicate_objects(node):
+                pointing.setdefault(str(o), []).extend((f, n, p) for f, n in rows)
+    out: list[RowError] = []
+    for r in report.violations:
+        shape = r.shape.rsplit("#", 1)[-1].rsplit("/", 1)[-1]
+        column = PREDICATE_COLUMNS.get(URIRef(r.path)) if r.path else None
+        column = column or SHAPE_COLUMNS.get(shape.split("-")[0], "fact_type")
+        found = [(f, n, column) for f, n in origin.get(URIRef(r.focus), [])]
+        if not found:  # a node the rows point at: the column of the pointing property
+            found = [
+                (f, n, PREDICATE_COLUMNS.get(p, column)) for f, n, p in pointing.get(r.focus, [])
+            ]
+        for f, n, col in sorted(set(found)) or [("", 0, column)]:
+            out.append(RowError(n, col, f"{r.message} ({shape}, on <{r.focus}>)", f))
+    return sorted(set(out), key=lambda e: (e.file, e.row, e.column, e.message))
+
+
+#: The folders an installed package lives in: the importer never writes there.
+INSTALL_FOLDERS = ("site-packages", "dist-packages")
+
+
+def refuse_installed(kg_dir: Path) -> None:
+    """Refuse a ``kg/`` inside an installed package (``pip install .`` copies it there)."""
+    if any(part in INSTALL_FOLDERS for part in kg_dir.resolve().parts):
+        raise ImportError_(
+            f"{kg_dir} is inside an installed package; the import never writes there. "
+            "Run it inside a checkout of the project, or give the kg/ folder with --kg DIR"
+        )

@@ -58,6 +58,42 @@ NEEDS = {
 }
 
 
+#: The CSV column that produced each property of a fact (or of its source document), to name
+#: the column of a row whose fact breaks a shape (``importer.rows_of``).
+PREDICATE_COLUMNS: dict[URIRef, str] = {
+    RDF.type: "fact_type",
+    ENL.country: "country",
+    ENL.crosses: "country",
+    URIRef("http://purl.org/dc/terms/date"): "date",
+    URIRef("http://purl.org/dc/terms/source"): "source_url",
+    URIRef("http://purl.org/dc/terms/title"): "source_title",
+    URIRef("http://purl.org/dc/terms/publisher"): "source_publisher",
+    ENL.sourceKind: "source_kind",
+    ENL.reliabilityTier: "source_tier",
+    ENL.chapter: "chapter",
+    ENL.cluster: "cluster",
+    ENL.blockedBy: "partner",
+    ENL.mission: "partner",
+    ENL.supplier: "partner",
+    ENL.capabilityType: "partner",
+    ENL.status: "status",
+    ENL.dualUseStatus: "status",
+    ENL.refYear: "year",
+    ENL.measuredBy: "measured_by",
+    ENL.celex: "act",
+    ENL.legalAct: "act",
+    ENL.lastConfirmed: "last_confirmed",
+    SKOS.note: "note",
+    ENL.rate: "value",
+    ENL.preparationLevel: "value",
+    ENL.cfspAct: "value",
+    ENL.amountEUR: "value",
+    ENL.system: "value",
+    ENL.conferenceNumber: "value",
+    ENL.instrument: "value",
+}
+
+
 def slug(text: str) -> str:
     s = re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")[:80].strip("-")
     return s or "x"

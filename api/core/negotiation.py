@@ -7,6 +7,10 @@ here, apart from how a page shows them (``core/pages.py``):
 
 - :func:`country_statuses`: a country's status is that of its latest status-giving event,
   since the first event that gave it (:func:`first_precise`).
+- **on a date** (``on=``, both functions): only the events whose period has begun by that day
+  count, ``date <= on`` on the lexical forms (:func:`counts_on`): an event known only to its
+  month ("June 2015") counts from the first day of that month, as the canned queries do
+  (``core/dates.py``, "as of a day D"); it is still shown as the month.
 - :func:`chapter_statuses` (:func:`chapter_status` for one chapter): a chapter is opened by
   its own opening or its cluster's, provisionally closed by a closing, and blocked while a
   block is in force (:func:`_blocks_in_force`); :func:`block_summaries` merges the blocks
@@ -84,6 +88,31 @@ class StructureItem:
     is_chapter: bool
     cluster: Link | None
     cluster_number: int | None
+
+    @property
+    def name(self) -> str:
+        """The chapter's name without its number: "Public procurement"."""
+        return chapter_name(self.label)
+
+
+def chapter_name(label: str) -> str:
+    """A chapter's label without its number, as the canned queries' ``chapterName`` gives it.
+
+    >>> chapter_name("Chapter 5: Public procurement"), chapter_name("Rule of law")
+    ('Public procurement', 'Rule of law')
+    """
+    head, sep, rest = label.partition(": ")
+    return rest if sep and head.startswith(("Chapter ", "Cluster ")) else label
+
+
+def counts_on(date_iso: str, on: str | None) -> bool:
+    """Whether an event dated ``date_iso`` (at its precision) counts on the day ``on``:
+    once its period has begun (None: every event counts).
+
+    >>> counts_on("2015-06", "2015-06-01"), counts_on("2015-06-29", "2015-06-28")
+    (True, False)
+    """
+    return on is None or date_iso <= on
 
 
 def negotiating_structure(store: Store) -> list[StructureItem]:
@@ -167,8 +196,11 @@ class CountryStatus:
     since_iso: str
 
 
-def country_statuses(store: Store, *, country: str | None = None) -> list[CountryStatus]:
-    """The current accession status of every enlargement country (``rq/status.rq``)."""
+def country_statuses(
+    store: Store, *, country: str | None = None, on: str | None = None
+) -> list[CountryStatus]:
+    """The accession status of every enlargement country (``rq/status.rq``), now or on the
+    day ``on`` (:func:`counts_on`)."""
     bindings = {"country": URIRef(country)} if country else None
     rows = store.select(internal_query("status"), bindings=bindings)
     per: dict[str, list[Mapping[str, Node]]] = defaultdict(list)
@@ -176,7 +208,7 @@ def country_statuses(store: Store, *, country: str | None = None) -> list[Countr
     for row in rows:
         c = str(row["country"])
         names[c] = (str(row["countryLabel"]), str(row.get("iso") or short_name(c)))
-        if row.get("status") is not None:
+        if row.get("status") is not None and counts_on(str(row["date"]), on):
             per[c].append(row)
     out = []
     for c, (name, iso) in names.items():
@@ -269,10 +301,10 @@ class NegotiationEvent:
 
 
 def chapter_statuses(
-    store: Store, *, country: str | None = None, chapter: str | None = None
+    store: Store, *, country: str | None = None, chapter: str | None = None, on: str | None = None
 ) -> list[ChapterStatus]:
-    """Every (country, chapter) with events, and its status (``rq/negotiation.rq``): see
-    :func:`chapter_status` for the rules."""
+    """Every (country, chapter) with events, and its status (``rq/negotiation.rq``), now or
+    on the day ``on`` (:func:`counts_on`): see :func:`chapter_status` for the rules."""
     bindings: dict[str, Node] = {}
     if country:
         bindings["country"] = URIRef(country)
@@ -283,6 +315,8 @@ def chapter_statuses(
     events: dict[tuple[str, str], dict[str, NegotiationEvent]] = defaultdict(dict)
     countries: dict[str, str] = {}
     for row in rows:
+        if not counts_on(str(row["date"]), on):
+            continue
         c, ch, fact = str(row["country"]), str(row["chapter"]), str(row["fact"])
         countries.setdefault(c, short_name(c))
         ev = events[(c, ch)].get(fact)
@@ -397,6 +431,7 @@ class BlockSummary:
     since: str
     since_iso: str
     events: tuple[EventRef, ...]
+    numbers: tuple[int, ...] = ()  #: the chapters a chapter-scope block holds
 
     @property
     def text(self) -> str:
@@ -444,6 +479,7 @@ def block_summaries(
                 b.since,
                 b.since_iso,
                 tuple(sorted(g["events"].values(), key=lambda e: (e.date_iso, e.fact))),
+                tuple(nums) if scope == "chapter" else (),
             )
         )
     return sorted(out, key=lambda x: (x.since_iso, x.target))

@@ -12,17 +12,32 @@ process. It is a single index scan whose answer the result cap cuts off, so it c
 away, and it skips the round trip to a worker (two process wake-ups, about 0.3 ms on a
 2-vCPU virtual machine, as long as the whole query): point lookups, the bulk of linked-data
 traffic, go about twice as fast uncached (bench/, docs/performance.md).
+
+Admission (issue 17): a client's query waits at most ``wait`` seconds for a free worker,
+then gets :class:`PoolBusy` (503 with ``Retry-After``) instead of holding the caller's
+request thread until a worker frees; the service's own queries (pages and charts: a bounded
+set, each made once per graph version) wait up to their time limit. One client
+(:data:`CLIENT`, set by the query service for the request it answers) runs at most
+``per_client`` queries at once in a serving process; beyond that :class:`ClientBusy` (429
+with ``Retry-After``: that client is over its share, the service is not full). A worker's
+address space is capped at what it maps after opening the store plus ``memory`` bytes
+(``RLIMIT_AS``, :func:`.child.limit_memory`; the serving process is never capped): a query
+that needs more fails its allocation, the engine aborts the worker, and the caller gets
+:class:`QueryMemoryExceeded` (503) while the worker is replaced.
 """
 
 from __future__ import annotations
 
+import math
 import multiprocessing as mp
 import os
 import queue
+import signal
 import stat
 import threading
 import time
 from collections.abc import Callable, Mapping
+from contextvars import ContextVar
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
 from multiprocessing.process import BaseProcess
@@ -30,7 +45,7 @@ from typing import Any, cast
 
 from rdflib.term import Node
 
-from .child import ErrorReply, child_signals, error_from, error_reply
+from .child import ErrorReply, child_signals, error_from, error_reply, limit_memory
 from .formats import Format
 from .guard import bounded_query
 from .store import (
@@ -44,6 +59,34 @@ from .store import (
 )
 
 _CTX = mp.get_context("fork")
+
+#: the client a query is run for (an IP address), or None (the service's own queries): the
+#: query service sets it around the store call (``QueryService.run(client=...)``)
+CLIENT: ContextVar[str | None] = ContextVar("enlargement_kg_client", default=None)
+MB = 1 << 20
+
+
+class PoolBusy(StoreUnavailable):
+    """Every query worker stayed busy for the admission wait (503); ``retry_after`` is the
+    seconds until the first of them is stopped at the latest."""
+
+    def __init__(self, message: str, retry_after: int = 1):
+        super().__init__(message)
+        self.retry_after = retry_after
+
+
+class ClientBusy(StoreError):
+    """The client already runs as many queries as one client may (429 Too Many Requests)."""
+
+    status = 429
+
+    def __init__(self, message: str, retry_after: int = 1):
+        super().__init__(message)
+        self.retry_after = retry_after
+
+
+class QueryMemoryExceeded(StoreUnavailable):
+    """The query needed more memory than a worker may have; the worker was replaced (503)."""
 
 
 def _drop_inherited_sockets(keep: int) -> None:
@@ -85,7 +128,7 @@ def _exit_with_parent(every: float = 0.5) -> None:
     threading.Thread(target=watch, name="exit-with-parent", daemon=True).start()
 
 
-def _worker_loop(conn: Connection, opener: Callable[[], Store]) -> None:
+def _worker_loop(conn: Connection, opener: Callable[[], Store], memory: int | None) -> None:
     child_signals()
     _drop_inherited_sockets(keep=conn.fileno())
     _exit_with_parent()
@@ -95,6 +138,8 @@ def _worker_loop(conn: Connection, opener: Callable[[], Store]) -> None:
         store = opener()
     except Exception as exc:  # reported on the first request
         open_error = exc
+    if memory is not None:  # what the store and the interpreter map now, plus the budget
+        limit_memory(memory)
     while True:
         try:
             method, args, kwargs = conn.recv()
@@ -118,7 +163,12 @@ class _Worker:
 
 class PooledStore(Store):
     """Run ``opener()``'s store in ``size`` forked workers with a per-query time limit;
-    with ``size=0``, in the calling process (opened there on first use), without one."""
+    with ``size=0``, in the calling process (opened there on first use), without one.
+
+    ``wait``: the seconds a call waits for a free worker (None: its whole time limit);
+    ``per_client``: the calls one :data:`CLIENT` may have in the pool at once (0: no cap);
+    ``memory``: the bytes of address space a worker may add to what it maps once the store
+    is open (None: no cap). The module's docstring says why."""
 
     capabilities = frozenset({"dump", "read_graph", "recycle", "warm"})
 
@@ -129,8 +179,19 @@ class PooledStore(Store):
         size: int = 2,
         timeout: float = 10.0,
         local_reads: bool = False,
+        wait: float | None = None,
+        per_client: int = 0,
+        memory: int | None = None,
     ):
         self._opener = opener
+        self._wait, self._per_client, self.memory = wait, per_client, memory
+        self._admission = threading.RLock()
+        self._clients: dict[str, int] = {}  #: calls in the pool per client
+        #: id(worker) -> (the deadline of its call, the client it runs for)
+        self._running: dict[int, tuple[float, str | None]] = {}
+        self.refused = 0  #: calls that found every worker busy (PoolBusy)
+        self.client_refusals = 0  #: calls over a client's share (ClientBusy)
+        self.memory_kills = 0  #: queries stopped at the memory limit
         #: answer :func:`bounded_query` queries in this process (read-only stores only: a
         #: store opened here stays open for the life of the process)
         self._local_reads = local_reads
@@ -163,7 +224,7 @@ class PooledStore(Store):
 
     def _spawn(self) -> _Worker:
         parent, child = _CTX.Pipe()
-        p = _CTX.Process(target=_worker_loop, args=(child, self._opener), daemon=True)
+        p = _CTX.Process(target=_worker_loop, args=(child, self._opener, self.memory), daemon=True)
         p.start()
         child.close()
         return _Worker(p, parent, self._generation)
@@ -178,24 +239,92 @@ class PooledStore(Store):
         except Exception as exc:  # noqa: BLE001 - as a worker reports it
             raise StoreError(f"{type(exc).__name__}: {exc}") from None
 
-    def _call(self, method: str, *args: Any, timeout: float | None = None, **kwargs: Any) -> Any:
+    def _call(
+        self, method: str, *args: Any, timeout: float | None = None, admit: bool = True, **kw: Any
+    ) -> Any:
+        """``method`` run by a free worker within the time limit; with ``admit``, waiting at
+        most the admission wait for the worker, and counted against the :data:`CLIENT`."""
         if self._size == 0:  # no workers: everything here, without a time limit
-            return self._here(method, *args, **kwargs)
+            return self._here(method, *args, **kw)
         self._ensure()
         limit = self._timeout if timeout is None else timeout
         deadline = time.monotonic() + limit
+        client = CLIENT.get() if admit else None
+        self._enter(client)
         try:
-            worker = self._idle.get(timeout=limit)
+            # a client's query waits the admission wait; the service's own (pages and charts:
+            # a bounded set, each made once per version) may wait its whole time limit
+            short = self._wait is not None and client is not None
+            wait = min(self._wait, limit) if short and self._wait is not None else limit
+            worker = self._acquire(wait)
+            reply = self._ask(worker, (method, args, kw), deadline, limit, client)
+        finally:
+            self._leave(client)
+        if reply[0] == "ok":
+            return reply[1]
+        raise error_from(cast(ErrorReply, reply))
+
+    def _enter(self, client: str | None) -> None:
+        """Count a call of ``client``; :class:`ClientBusy` if it has its share running."""
+        if client is None or self._per_client <= 0:
+            return
+        with self._admission:
+            running = self._clients.get(client, 0)
+            if running >= self._per_client:
+                self.client_refusals += 1
+                raise ClientBusy(
+                    f"this client already runs {running} costly "
+                    f"quer{'y' if running == 1 else 'ies'} at once, the most one client may; "
+                    "try again when one has finished",
+                    retry_after=self._retry_after(client),
+                )
+            self._clients[client] = running + 1
+
+    def _leave(self, client: str | None) -> None:
+        if client is None or self._per_client <= 0:
+            return
+        with self._admission:
+            left = self._clients.get(client, 1) - 1
+            if left > 0:
+                self._clients[client] = left
+            else:
+                self._clients.pop(client, None)
+
+    def _acquire(self, wait: float) -> _Worker:
+        try:
+            return self._idle.get(timeout=wait)
         except queue.Empty:
-            self.timeouts += 1
-            raise QueryTimeout(
-                f"no query worker became free within {limit:g} s; the service is busy, try again"
+            self.refused += 1
+            raise PoolBusy(
+                f"every query worker stayed busy for {wait:g} s; the service is busy, "
+                "try again later",
+                retry_after=self._retry_after(None),
             ) from None
+
+    def _retry_after(self, client: str | None) -> int:
+        """Whole seconds until the first running call (of ``client``, or any) is over at
+        the latest: its deadline. At least 1."""
+        now = time.monotonic()
+        with self._admission:
+            ends = [end for end, c in self._running.values() if client in (None, c)]
+        return max(1, math.ceil(min(ends) - now)) if ends else 1
+
+    def _ask(
+        self,
+        worker: _Worker,
+        call: tuple[Any, ...],
+        deadline: float,
+        limit: float,
+        client: str | None,
+    ) -> Any:
+        """Send ``call`` to ``worker`` and return its reply by ``deadline``; the worker goes
+        back to the idle ones, or is replaced if it overran, died or ran out of memory."""
+        with self._admission:
+            self._running[id(worker)] = (deadline, client)
         healthy = True
         try:
-            worker.conn.send((method, args, kwargs))
-            remaining = max(0.0, deadline - time.monotonic())
-            if not worker.conn.poll(remaining):
+            worker.conn.send(call)
+            if not worker.conn.poll(max(0.0, deadline - time.monotonic())):
                 healthy = False
                 self.timeouts += 1
                 raise QueryTimeout(
@@ -203,17 +332,36 @@ class PooledStore(Store):
                     "was stopped; narrow it or add a LIMIT"
                 )
             reply = worker.conn.recv()
-        except (EOFError, OSError, BrokenPipeError):
+            if reply[0] == "error" and reply[2] == "MemoryError":
+                healthy = False
+                raise self._out_of_memory()
+            return reply
+        except (EOFError, OSError):
             healthy = False
-            raise StoreUnavailable("a query worker died; it has been replaced") from None
+            raise self._died(worker) from None
         finally:
+            with self._admission:
+                self._running.pop(id(worker), None)
             if healthy and worker.generation == self._generation:
                 self._idle.put(worker)
             else:
                 self._replace(worker, restart=not healthy)
-        if reply[0] == "ok":
-            return reply[1]
-        raise error_from(cast(ErrorReply, reply))
+
+    def _died(self, worker: _Worker) -> StoreError:
+        """The error of a worker that ended in a call: aborted at the memory limit (the
+        engine aborts when an allocation fails), or died otherwise."""
+        worker.process.join(timeout=1)
+        if self.memory is not None and worker.process.exitcode == -signal.SIGABRT:
+            return self._out_of_memory()
+        return StoreUnavailable("a query worker died; it has been replaced")
+
+    def _out_of_memory(self) -> QueryMemoryExceeded:
+        self.memory_kills += 1
+        limit = (self.memory or 0) // MB
+        return QueryMemoryExceeded(
+            f"the query needed more memory than the limit of {limit} MB and was stopped "
+            "(its worker has been replaced); narrow it or add a LIMIT"
+        )
 
     def _replace(self, worker: _Worker, *, restart: bool = True) -> None:
         if worker.process.is_alive():
@@ -302,7 +450,7 @@ class PooledStore(Store):
 
     def info(self) -> StoreInfo:
         if self._info is None:
-            self._info = self._call("info")
+            self._info = self._call("info", admit=False)
         return self._info
 
     def close(self) -> None:

@@ -17,6 +17,11 @@ endpoint answers 400, "no query") means SPARQL Update. A store that refuses a wr
 
 Without ``--graph`` each named graph of the source keeps its name; with ``--graph IRI`` the
 whole dataset (the union of its graphs) goes into that one graph.
+
+Last, once every graph is in, the graph :data:`META_GRAPH` says what was pushed: the graph
+version (``enl:graphVersion``) and each graph pushed (``enl:servedGraph``), which a service
+serving the store (``serve --store URL``, :mod:`.remote_store`) reads for its caches' version
+and its default graph (docs/deploy.md).
 """
 
 from __future__ import annotations
@@ -30,7 +35,7 @@ import uuid
 from dataclasses import dataclass
 from pathlib import Path
 
-from rdflib import URIRef
+from rdflib import Literal, URIRef
 
 from . import formats
 from .store import Dataset, Store
@@ -57,6 +62,12 @@ UPDATE_CHUNK = 500
 Q_GRAPHS = "SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } } ORDER BY ?g"
 Q_GRAPH = "CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }"
 Q_ALL = "CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }"
+
+#: The graph that says what ``push`` wrote: the version and the graphs of the pushed graph.
+META_GRAPH = "https://w3id.org/eu-enlargement/graph/meta"
+GRAPH_VERSION = "https://w3id.org/eu-enlargement/ontology#graphVersion"
+SERVED_GRAPH = "https://w3id.org/eu-enlargement/ontology#servedGraph"
+MODIFIED = "http://purl.org/dc/terms/modified"
 
 
 class PushError(Exception):
@@ -161,6 +172,39 @@ def graph_payloads(store: Store, *, graph: str | None = None) -> list[GraphPaylo
     if not out:
         raise PushError("the source has no named graphs to push; name one with --graph IRI")
     return out
+
+
+def source_version(store: Store, payloads: list[GraphPayload]) -> str:
+    """The version of what is pushed: the source's own (a build's content version), else a
+    digest of the payloads (a release loaded from its dump carries none)."""
+    import hashlib
+
+    version = store.info().version
+    if version and version != "unversioned":
+        return version
+    digest = hashlib.sha256()
+    for p in sorted(payloads, key=lambda p: p.graph):
+        digest.update(p.graph.encode() + b"\n" + p.ntriples)
+    return "sha256-" + digest.hexdigest()[:24]
+
+
+def meta_payload(version: str, graphs: list[str], *, now: str | None = None) -> GraphPayload:
+    """The :data:`META_GRAPH`: ``<meta> enl:graphVersion "version"``, one ``enl:servedGraph``
+    per graph pushed and ``dcterms:modified``.
+
+    >>> p = meta_payload("v1", ["https://example.org/g"], now="2026-12-03T10:00:00Z")
+    >>> p.graph == META_GRAPH, p.triples
+    (True, 3)
+    """
+    if now is None:
+        import time
+
+        now = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
+    s = f"<{META_GRAPH}>"
+    lines = [f"{s} <{GRAPH_VERSION}> {Literal(version).n3()} ."]
+    lines += [f"{s} <{SERVED_GRAPH}> <{_checked_iri(g)}> ." for g in graphs]
+    lines.append(f'{s} <{MODIFIED}> "{now}"^^<http://www.w3.org/2001/XMLSchema#dateTime> .')
+    return _payload(META_GRAPH, "\n".join(lines).encode())
 
 
 def _payload(graph: str, ntriples: bytes) -> GraphPayload:
@@ -362,8 +406,10 @@ def push(
     protocol: str = "auto",
     token: str | None = None,
     timeout: float = 120.0,
+    version: str | None = None,
 ) -> PushResult:
-    """Replace each payload's graph at ``endpoint``, one request per graph."""
+    """Replace each payload's graph at ``endpoint``, one request per graph; with
+    ``version``, then the :data:`META_GRAPH` (:func:`meta_payload`), once the graphs are in."""
     if protocol not in ("auto", "gsp", "update"):
         raise PushError(f"unknown protocol {protocol!r}: use auto, gsp or update")
     if urllib.parse.urlsplit(endpoint).scheme not in ("http", "https"):
@@ -376,6 +422,8 @@ def push(
         )
     send = put_graph if protocol == "gsp" else replace_by_update
     done = []
+    if version is not None:
+        payloads = [*payloads, meta_payload(version, [p.graph for p in payloads])]
     for p in payloads:
         status = send(endpoint, p, token=token, timeout=timeout)
         done.append(GraphPushed(p.graph, p.triples, status))
@@ -392,7 +440,9 @@ __all__ = [
     "detect_protocol",
     "graph_payloads",
     "load_release",
+    "meta_payload",
     "push",
     "put_graph",
     "replace_by_update",
+    "source_version",
 ]

@@ -136,6 +136,35 @@ def substitute(text: str, bindings: dict[str, Node]) -> str:
     return "".join(out)
 
 
+#: The enlargement countries' ISO 3166 alpha-3 codes: the values an ``iso3`` parameter takes.
+COUNTRY_CODES = (
+    "SELECT ?code WHERE { ?c a <https://w3id.org/eu-enlargement/ontology#EnlargementCountry> ; "
+    "<https://w3id.org/eu-enlargement/ontology#iso3166Alpha3> ?code }"
+)
+
+
+def parse_params(pairs: list[str]) -> dict[str, str]:
+    """``["country=MNE", ...]`` (the command line's ``--param``) -> ``{"country": "MNE"}``.
+
+    >>> parse_params(["country=MNE", "date=2025-12-31"])
+    {'country': 'MNE', 'date': '2025-12-31'}
+    >>> parse_params(["country"])  # doctest: +IGNORE_EXCEPTION_DETAIL
+    Traceback (most recent call last):
+    ...
+    ParameterError: --param 'country' is not NAME=VALUE (e.g. country=MNE)
+    """
+    out: dict[str, str] = {}
+    for pair in pairs:
+        name, eq, value = pair.partition("=")
+        name = name.strip()
+        if not eq or not re.fullmatch(r"[A-Za-z][A-Za-z0-9_]*", name):
+            raise ParameterError(f"--param {pair!r} is not NAME=VALUE (e.g. country=MNE)")
+        if name in out:
+            raise ParameterError(f"--param {name} is given twice")
+        out[name] = value
+    return out
+
+
 def months_before(today: dt.date, months: int) -> dt.date:
     y, m = divmod(today.year * 12 + today.month - 1 - months, 12)
     m += 1

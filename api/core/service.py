@@ -19,6 +19,7 @@ from rdflib.term import Node
 
 from .formats import Format
 from .guard import bounded_limit, bounded_query, check_query
+from .pool import CLIENT
 from .shared_cache import SharedCache
 from .store import Dataset, QueryResult, QueryTimeout, Store, StoreError
 
@@ -31,6 +32,27 @@ class Limits:
     max_rows: int = 100_000
     max_body: int = 1_000_000
     service_allow: frozenset[str] = frozenset()
+    #: proxies in front of the service whose X-Forwarded-For is believed (:func:`client_of`)
+    trusted_proxies: int = 0
+
+
+def client_of(peer: str | None, forwarded_for: str | None, trusted_proxies: int = 0) -> str | None:
+    """The client a request is counted against: the peer address, or behind
+    ``trusted_proxies`` reverse proxies the address the outermost of them saw, the n-th from
+    the right of ``X-Forwarded-For`` (each proxy appends its peer; the entries left of it
+    are whatever the client sent, so never believed).
+
+    >>> client_of("10.0.0.2", "1.2.3.4, 203.0.113.9", 0)
+    '10.0.0.2'
+    >>> client_of("10.0.0.2", "1.2.3.4, 203.0.113.9", 1)
+    '203.0.113.9'
+    >>> client_of("10.0.0.2", None, 1)
+    '10.0.0.2'
+    """
+    hops = [h.strip() for h in (forwarded_for or "").split(",") if h.strip()]
+    if trusted_proxies > 0 and len(hops) >= trusted_proxies:
+        return hops[-trusted_proxies]
+    return peer or None
 
 
 _BOUNDS = (0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1.0, 5.0, 10.0, float("inf"))
@@ -191,7 +213,9 @@ class QueryService:
 
     @property
     def version(self) -> str:
-        if self._version is None:
+        if self._version is None or self.store.version_ttl is not None:
+            # a store others write to (a remote one) reads its version again itself, at
+            # most every version_ttl seconds: the caches' keys follow it
             self._version = self.store.info().version
         return self._version
 
@@ -223,11 +247,14 @@ class QueryService:
         substitutions: Mapping[str, Node] | None = None,
         use_cache: bool = True,
         transform: Transform | None = None,
+        client: str | None = None,
     ) -> tuple[QueryResult, bool]:
         """Answer ``query``; returns the result and whether it came from the cache.
 
-        ``transform``, a ``(name, function)`` pair, rewrites the store's answer before it is
-        cached (the name is part of the cache key): the canned queries' sorted lists."""
+        ``client`` (:func:`client_of`) is who asks: a costly query counts against its share
+        of the query workers (:class:`.pool.PooledStore`). ``transform``, a ``(name,
+        function)`` pair, rewrites the store's answer before it is cached (the name is part
+        of the cache key): the canned queries' sorted lists."""
         t0 = time.perf_counter()
         self._check(query)
         key = None
@@ -243,6 +270,7 @@ class QueryService:
                 return hit, True
         text, row_bound = self._bounded(query)
         t1 = time.perf_counter()
+        token = CLIENT.set(client)
         try:
             result = self.store.execute(
                 text,
@@ -261,6 +289,7 @@ class QueryService:
             self.metrics.errors += 1
             raise
         finally:
+            CLIENT.reset(token)
             self.metrics.queries += 1
             self.metrics.observe(time.perf_counter() - t0)
         if transform is not None:

@@ -3,7 +3,7 @@
 Everything above this module talks to :class:`Store`: ``execute`` (any SPARQL query, the
 answer serialised in a negotiated format), ``select``/``ask``/``construct``/``describe``
 (rdflib terms for internal callers), ``dump`` and ``info``. :class:`OxigraphStore` is the
-embedded default; :mod:`.remote` reaches any SPARQL 1.1 endpoint; :mod:`.pool` runs a store in
+embedded default; :mod:`.remote_store` reaches any SPARQL 1.1 endpoint; :mod:`.pool` runs a store in
 killable worker processes to enforce time limits. Nothing outside ``core/oxigraph*`` imports
 pyoxigraph.
 """
@@ -58,6 +58,19 @@ class StoreUnavailable(StoreError):
     """The store could not be reached or opened."""
 
     status = 503
+
+
+class BadGateway(StoreUnavailable):
+    """A remote store (:mod:`.remote_store`) refused the connection or answered with an
+    error of its own: the service in front of it is a gateway."""
+
+    status = 502
+
+
+class GatewayTimeout(QueryTimeout):
+    """A remote store did not answer within the deadline (enforced on the client side)."""
+
+    status = 504
 
 
 class NotSupported(StoreError):
@@ -132,6 +145,10 @@ class Store(ABC):
 
     #: the capabilities of this backend (:data:`CAPABILITIES`)
     capabilities: ClassVar[frozenset[str]] = frozenset({"dump"})
+    #: None: the graph version (``info().version``) moves only with a write of this
+    #: service; else others may change the graph (a remote store) and ``info()`` re-reads
+    #: the version at most every ``version_ttl`` seconds, which the query service follows
+    version_ttl: float | None = None
 
     def has(self, capability: str) -> bool:
         """Whether this backend has ``capability``, one of :data:`CAPABILITIES` (any other

@@ -17,10 +17,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from .build import REPORT_FILE, build_memory
-from .config import Settings
+from .config import Settings, client_queries, query_memory
 from .oxigraph_store import OxigraphStore
 from .pool import PooledStore
 from .store import Store
@@ -40,9 +40,32 @@ class OpenedStore(NamedTuple):
 
 
 def open_store(settings: Settings) -> OpenedStore:
-    """The store ``settings`` ask for: :func:`open_writable_store` with writes on, else
-    :func:`open_read_store`."""
+    """The store ``settings`` ask for: :func:`open_remote_store` for a store URL,
+    :func:`open_writable_store` with writes on, else :func:`open_read_store`."""
+    if settings.store_url:
+        return open_remote_store(settings)
     return open_writable_store(settings) if settings.writable else open_read_store(settings)
+
+
+def open_remote_store(settings: Settings) -> OpenedStore:
+    """A remote SPARQL 1.1 store (:mod:`.remote_store`), read-only, asked once now for its
+    version and size so that a store that cannot be reached stops ``serve`` with the reason.
+    No validation report: ``/-/validation`` says so (docs/deploy.md)."""
+    from .remote_store import RemoteStore
+    from .store import NotSupported
+
+    if settings.writable:
+        raise NotSupported("writes are served by the embedded store only, not over a remote one")
+    store = RemoteStore(
+        str(settings.store_url),
+        gsp=settings.store_gsp_url,
+        user=settings.store_user,
+        password=settings.store_password,
+        token=settings.store_token,
+        timeout=settings.query_timeout,
+        version_ttl=settings.store_version_ttl,
+    )
+    return OpenedStore(store, None, store.info().triples)
 
 
 def open_writable_store(settings: Settings) -> OpenedStore:
@@ -51,10 +74,13 @@ def open_writable_store(settings: Settings) -> OpenedStore:
     from .writes import GraphStore
 
     writer, report = GraphStore.open(settings.store_path, query_timeout=settings.query_timeout)
-    store = PooledStore(
-        writer.open_reader, size=max(1, settings.query_workers), timeout=settings.query_timeout
-    )
     triples = OxigraphStore.size_hint(settings.store_path) if settings.store_path else 0
+    store = PooledStore(
+        writer.open_reader,
+        size=max(1, settings.query_workers),
+        timeout=settings.query_timeout,
+        **admission(settings, triples),
+    )
     return OpenedStore(store, report, triples, writer)
 
 
@@ -87,6 +113,20 @@ def open_read_store(settings: Settings) -> OpenedStore:
     # everything runs in the serving process (without a time limit). Either way each
     # process opens its own handle: never gunicorn's master, before it forks
     store = PooledStore(
-        opener, size=settings.query_workers, timeout=settings.query_timeout, local_reads=fast
+        opener,
+        size=settings.query_workers,
+        timeout=settings.query_timeout,
+        local_reads=fast,
+        **admission(settings, triples),
     )
     return OpenedStore(store, report, triples)
+
+
+def admission(settings: Settings, triples: int) -> dict[str, Any]:
+    """The pool's admission and memory limit from ``settings``, for a graph of ``triples``
+    (:class:`.PooledStore`, docs/api.md)."""
+    return {
+        "wait": settings.query_wait,
+        "per_client": client_queries(settings),
+        "memory": query_memory(settings, triples),
+    }

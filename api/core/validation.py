@@ -126,6 +126,18 @@ def load_graph(paths: list[Path]) -> Graph:
     return g
 
 
+def read_untrusted(path: Path) -> Graph:
+    """The RDF file ``path`` (format by suffix, else Turtle) read as untrusted input
+    (:mod:`.untrusted`: no entities, no fetched contexts, parsed in a child within limits);
+    raises :class:`.untrusted.PayloadRefused` or :class:`.store.QuerySyntaxError`."""
+    from .untrusted import parse_rdflib
+
+    fmt = formats.by_suffix(path.suffix)
+    if fmt is None or fmt.name not in ("turtle", "ntriples", "jsonld", "rdfxml"):
+        fmt = formats.by_name("turtle")
+    return parse_rdflib(path.read_bytes(), fmt, base_iri=path.resolve().as_uri())
+
+
 def _rdflib_format(p: Path) -> str:
     fmt = formats.by_suffix(p.suffix)
     return fmt.rdflib if fmt is not None and fmt.rdflib else "turtle"

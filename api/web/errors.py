@@ -59,6 +59,7 @@ _TITLES = {
     406: "Not Acceptable",
     413: "Content Too Large",
     415: "Unsupported Media Type",
+    429: "Too Many Requests",
     500: "Internal Server Error",
     503: "Service Unavailable",
 }
@@ -67,7 +68,11 @@ _TITLES = {
 def init_app(app: Flask) -> None:
     @app.errorhandler(StoreError)
     def _store_error(exc: StoreError):
-        return error_response(exc.status, str(exc))
+        # a refusal that passes (every query worker busy, a client over its share) says when
+        # to come back (RFC 9110 10.2.3)
+        retry = getattr(exc, "retry_after", None)
+        headers = {"Retry-After": str(retry)} if retry is not None else None
+        return error_response(exc.status, str(exc), headers=headers)
 
     @app.errorhandler(HTTPException)
     def _http_error(exc: HTTPException):

@@ -23,6 +23,7 @@ from ..core import dates
 from ..core.iris import local_path
 from ..core.namespaces import sparql_prologue
 from ..core.queries import ParameterError, bind, catalogue, substitute
+from .publish import base_url
 from .state import state
 
 bp = Blueprint("feed", __name__)
@@ -60,7 +61,7 @@ def changes_feed():
     rows = state().store.select(substitute(q.text, bindings))
     rows = sorted(rows, key=lambda r: (str(r["date"]), str(r["fact"])), reverse=True)
     confirmed = _confirmed([str(r["fact"]) for r in rows])
-    base = (state().settings.base_url or request.host_url).rstrip("/")  # as ld.py does
+    base = base_url().rstrip("/")  # the configured base, never the Host header
     self_url = base + request.full_path.rstrip("?")
     newest = max(confirmed.values(), default=today.isoformat())
     out = [

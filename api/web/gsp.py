@@ -27,17 +27,20 @@ from flask import Blueprint, Response, abort, request
 
 from ..core import formats, iris
 from ..core.formats import Format
+from ..core.guard import check_iri
 from ..core.store import QueryRefused
+from ..core.untrusted import parse_graph
 from ..core.writes import (
     DeleteGraph,
     ParsedGraph,
     PostGraph,
     PutGraph,
     check_graph_iri,
-    parse_graph,
 )
 from . import writes
+from .bodies import payload_contexts, read_body
 from .negotiate import representation
+from .publish import base_url
 from .respond import CORS, rdf_response
 from .state import state
 
@@ -72,7 +75,7 @@ def target() -> Target:
         )
     if graphs:
         try:
-            return Target(check_graph_iri(graphs[0]))
+            return Target(check_iri(check_graph_iri(graphs[0]), what="graph IRI"))
         except QueryRefused as exc:
             abort(400, str(exc))
     if "default" in args:
@@ -129,7 +132,7 @@ def write():
         return resp
     op_class = PutGraph if request.method == "PUT" else PostGraph
     result = writes.perform(
-        writer, op_class(t.graph, payload(base_iri=t.graph or request.base_url))
+        writer, op_class(t.graph, payload(base_iri=t.graph or base_url() + "store"))
     )
     if isinstance(result, Response):
         return result
@@ -169,6 +172,8 @@ def payload(*, base_iri: str) -> ParsedGraph:
     """The RDF payload of a PUT or POST, parsed (400 if it does not parse, 415 for a media
     type that is not a graph syntax). An empty body without a type is the empty graph."""
     mimetype = (request.mimetype or "").lower()
+    data = read_body()  # all of it, or 413 before anything is parsed
+    contexts = payload_contexts()
     if mimetype == "multipart/form-data":  # §5.5: each part is RDF, merged together
         if request.form:
             abort(
@@ -176,10 +181,10 @@ def payload(*, base_iri: str) -> ParsedGraph:
             )
         triples: tuple = ()
         for _, part in request.files.items(multi=True):
-            parsed = parse_graph(part.read(), _format_of(part.mimetype), base_iri=base_iri)
+            fmt = _format_of(part.mimetype)
+            parsed = parse_graph(part.read(), fmt, base_iri=base_iri, contexts=contexts)
             triples += parsed.triples
         return ParsedGraph(triples)
-    data = request.get_data()
     if not mimetype and not data:
         return ParsedGraph(())
-    return parse_graph(data, _format_of(mimetype), base_iri=base_iri)
+    return parse_graph(data, _format_of(mimetype), base_iri=base_iri, contexts=contexts)

@@ -21,20 +21,25 @@ from __future__ import annotations
 import datetime as dt
 import io
 import re
+from urllib.parse import quote
 from xml.sax.saxutils import escape, quoteattr
 
-from flask import Blueprint, Response, render_template, request
+from flask import Blueprint, Response, abort, render_template, request
 from rdflib import BNode, Graph, Literal
 from rdflib.namespace import RDF, split_uri
 from rdflib.plugins.serializers.turtle import _GEN_QNAME_FOR_DT, TurtleSerializer
 from rdflib.term import Node
 
-from ..core import describe, formats, jsonld, negotiation_pages, pages
-from ..core.formats import HTML, Format
+from ..core import citations, describe, formats, jsonld, negotiation_pages, pages
+from ..core.formats import CITATION_FORMATS, HTML, Format
+from ..core.guard import check_iri
 from ..core.iris import local_path
 from ..core.namespaces import BASE, ENL, PREFIXES
+from ..core.store import QueryRefused
+from .compare import asked_day
 from .fastpath.render_cache import Rendered
 from .negotiate import PAGE_FIRST, representation
+from .publish import context_url
 from .respond import digest, rdf_response
 from .state import state
 
@@ -49,6 +54,9 @@ LD_FORMATS: tuple[Format, ...] = (
 )
 OFFERED: tuple[Format, ...] = LD_FORMATS + (HTML,)
 SUFFIXES: dict[str, Format] = {f.suffixes[0]: f for f in OFFERED}
+#: a fact (``/id/fact/...``) is also offered as its citation (core/citations.py)
+FACT_OFFERED: tuple[Format, ...] = OFFERED + CITATION_FORMATS
+FACT_PREFIX = BASE + "id/fact/"
 EXTRA_PREFIXES = {"vann": "http://purl.org/vocab/vann/"}
 
 
@@ -57,6 +65,10 @@ EXTRA_PREFIXES = {"vann": "http://purl.org/vocab/vann/"}
 
 def split_suffix(key: str) -> tuple[str, Format | None]:
     """``country/MNE.ttl`` -> (``country/MNE``, Turtle); no known suffix: (key, None)."""
+    for cf in CITATION_FORMATS:  # ``.bib``, ``.csl.json``: a fact's citation
+        stem = key[: -len(cf.suffixes[0])]
+        if key.endswith(cf.suffixes[0]) and stem and not stem.endswith("/"):
+            return stem, cf
     last = key.rsplit("/", 1)[-1]
     if "." in last:
         stem, ext = key.rsplit(".", 1)
@@ -67,12 +79,6 @@ def split_suffix(key: str) -> tuple[str, Format | None]:
 
 
 # -- serialisation -------------------------------------------------------------------------
-
-
-def context_url() -> str:
-    """Where this host publishes the JSON-LD context (the ``@context`` of every document)."""
-    base = state().settings.base_url or request.host_url
-    return base.rstrip("/") + "/" + jsonld.CONTEXT_PATH
 
 
 def serialize(g: Graph, fmt: Format, *, context_ref: str | None) -> bytes:
@@ -224,7 +230,7 @@ def finish(
         fmt,
         rendered.body,
         status=rendered.status,
-        path=path,
+        path=as_uri(path),
         alternates_of=offered,
         content_location=negotiated,
         cache_control="public, no-cache",
@@ -233,53 +239,136 @@ def finish(
     )
 
 
+def as_uri(path: str) -> str:
+    """``path`` as it goes in a header (``Link``, ``Content-Location``, ``Location``): an IRI's
+    path mapped to a URI's (RFC 3987 §3.1, UTF-8 percent-encoded), which is ASCII; headers
+    go out in Latin-1, and a path beyond it broke the response under gunicorn (issue 17).
+
+    >>> as_uri("/id/€ 100%")
+    '/id/%E2%82%AC%20100%25'
+    """
+    return quote(path, safe="/:@!$&'()*+,;=-._~")
+
+
+def minted(prefix: str, stem: str) -> str:
+    """The IRI ``BASE + prefix + stem`` a path names; 400 when no IRI can be that (a space,
+    a ``<``, a bad percent-escape, a byte that is not UTF-8 ...), before anything reads it."""
+    try:
+        return check_iri(BASE + prefix + stem, what="IRI of this path")
+    except QueryRefused as exc:
+        abort(400, f"{exc}; see / for the resources served here")
+
+
 def rendered(body: bytes, content_type: str, status: int = 200) -> Rendered:
     return Rendered(status, body, content_type, digest(body) if status == 200 else None)
 
 
-def pick_format(suffix_fmt: Format | None) -> tuple[Format, bool]:
+def pick_format(suffix_fmt: Format | None, *, cite: bool = False) -> tuple[Format, bool]:
     """(format, chosen by Accept?): the suffix's, else by the service's one rule
     (:func:`.negotiate.representation`, RFC 9110 §12.5.1) with the page offered first: the
     most specific matching range gives each format its q-value; at equal q a format named
     explicitly beats a wildcard match, then HTML is preferred (a browser that names
     text/html gets a page); a wildcard alone, or no ``Accept``, gets Turtle. 406 when
-    ``Accept`` admits none of them."""
+    ``Accept`` admits none of them. ``cite``: a fact, also offered as BibTeX and CSL-JSON."""
     if suffix_fmt is not None:
         return suffix_fmt, False
-    return representation(LD_FORMATS, default=TURTLE, page=PAGE_FIRST, allow_param=False), True
+    offered = LD_FORMATS + CITATION_FORMATS if cite else LD_FORMATS
+    return representation(offered, default=TURTLE, page=PAGE_FIRST, allow_param=False), True
 
 
 def resource_response(iri: str, suffix_fmt: Format | None) -> Response:
-    """The response for a resource IRI under ``/id/``."""
-    fmt, negotiated = pick_format(suffix_fmt)
+    """The response for a resource IRI under ``/id/``; a page is for the day of ``?date=``
+    (today by default: a country's summary, :func:`.compare.asked_day`)."""
+    fact = iri.startswith(FACT_PREFIX)
+    fmt, negotiated = pick_format(suffix_fmt, cite=fact)
+    if fmt in CITATION_FORMATS:
+        return citation_response(iri, fmt, negotiated)
     gs = state()
     ctx = context_url() if fmt.name == "jsonld" else ""
-    key = ("id", gs.service.version, iri, fmt.name, ctx)
+    on = asked_day() if fmt is HTML else ""
+    if isinstance(on, Response):
+        return on
+    key = ("id", gs.service.version, iri, fmt.name, ctx, on)
 
     def render() -> Rendered:
         d = described(iri)
         if not d.found:
             return not_found(iri, fmt)
         if fmt is HTML:
-            return rendered(render_page(d).encode("utf-8"), HTML.content_type)
+            return rendered(render_page(d, on).encode("utf-8"), HTML.content_type)
         return rendered(serialize(d.graph, fmt, context_ref=ctx or None), fmt.content_type)
 
     out = state().pages.get_or_render(key, render)
-    return finish(out, path=local_path(iri) or request.path, fmt=fmt, negotiated=negotiated)
+    offered = FACT_OFFERED if fact else OFFERED
+    path = local_path(iri) or request.path
+    return finish(out, path=path, fmt=fmt, negotiated=negotiated, offered=offered)
 
 
-def render_page(d: describe.Description) -> str:
-    """The HTML page of a described resource: a country, chapter and source document each
-    have their own view; everything else gets the generic one."""
+def today() -> dt.date:
+    """The day the graph is read, for a citation's access date (UTC)."""
+    return dt.datetime.now(dt.UTC).date()
+
+
+def citation_response(iri: str, fmt: Format, negotiated: bool) -> Response:
+    """A fact's citation as BibTeX or CSL-JSON (core/citations.py), kept per graph version
+    and per day (it names the day the graph was read); 404 for what is not a fact."""
+    gs = state()
+    day = today()
+    key = ("cite", gs.service.version, iri, fmt.name, day)
+
+    def render() -> Rendered:
+        d = described(iri)
+        if not (d.found and citations.is_citable(d.graph, d.iri)):
+            return citation_not_found(iri, fmt)
+        c = citations.citation(d.graph, d.iri, version=gs.service.version, today=day)
+        text = citations.bibtex(c) if fmt.name == "bibtex" else citations.csl_json(c)
+        return rendered(text.encode("utf-8"), fmt.content_type)
+
+    out = gs.pages.get_or_render(key, render)
+    path = local_path(iri) or request.path
+    return finish(out, path=path, fmt=fmt, negotiated=negotiated, offered=FACT_OFFERED)
+
+
+def citation_not_found(iri: str, fmt: Format) -> Rendered:
+    """The 404 of a citation: a BibTeX comment, or a CSL-JSON object with an ``error``."""
+    message = f"No fact with sources is known as <{iri}>; see /sparql or /queries."
+    if fmt.name == "bibtex":
+        body = f"% 404 Not Found. {message}\n"
+    else:
+        import json
+
+        body = json.dumps({"error": {"status": 404, "message": message}}) + "\n"
+    return Rendered(404, body.encode("utf-8"), fmt.content_type, None)
+
+
+def cite_view(d: describe.Description) -> dict | None:
+    """What ``_cite.html`` shows on a fact's page: the references as text, the BibTeX, the
+    links to the downloads; None for a resource that is not a fact with sources."""
+    if not (str(d.iri).startswith(FACT_PREFIX) and citations.is_citable(d.graph, d.iri)):
+        return None
+    c = citations.citation(d.graph, d.iri, version=state().service.version, today=today())
+    return {
+        "lines": citations.plain_text(c).splitlines(),
+        "bibtex": citations.bibtex(c),
+        "path": local_path(d.iri) or "",
+        "version": c.version,
+        "accessed": c.accessed,
+    }
+
+
+def render_page(d: describe.Description, on: str) -> str:
+    """The HTML page of a described resource: a country (its summary on the day ``on``),
+    chapter and source document each have their own view; everything else the generic one."""
     store = state().store
     types = set(d.graph.objects(d.iri, RDF.type))
     if ENL.EnlargementCountry in types:
-        return render_template("country.html", v=negotiation_pages.country_view(store, d), r=None)
+        v = negotiation_pages.country_view(store, d, on=on)
+        return render_template("country.html", v=v, r=None)
     if ENL.Chapter in types:
         return render_template("chapter.html", v=negotiation_pages.chapter_view(store, d), r=None)
     if ENL.SourceDocument in types:
         return render_template("source.html", v=pages.source_view(store, d), r=None)
-    return render_template("resource.html", r=pages.resource_view(d))
+    return render_template("resource.html", r=pages.resource_view(d), cite=cite_view(d))
 
 
 def not_found(iri: str, fmt: Format) -> Rendered:
@@ -347,7 +436,8 @@ def replaced_by(iri: str) -> list[str]:
 @bp.get("/id/<path:key>")
 def resource(key: str):
     stem, fmt = split_suffix(key)
-    news = replaced_by(BASE + "id/" + stem)
+    iri = minted("id/", stem)
+    news = replaced_by(iri)
     if news:  # a minted IRI is never dropped: it redirects to what replaces it
         targets = [(local_path(n) or n) + (fmt.suffixes[0] if fmt else "") for n in news]
         if len(news) == 1:
@@ -358,10 +448,10 @@ def resource(key: str):
                 status=300,
                 mimetype="text/plain",
             )
-        resp.headers["Location"] = targets[0]
+        resp.headers["Location"] = as_uri(targets[0])
         resp.headers["Access-Control-Allow-Origin"] = "*"
         return resp
-    return resource_response(BASE + "id/" + stem, fmt)
+    return resource_response(iri, fmt)
 
 
 @bp.get("/id/")
@@ -373,7 +463,7 @@ def id_root():
 def named_graph(key: str):
     """A named graph's IRI: its content in the RDF formats, a page for browsers."""
     stem, suffix_fmt = split_suffix(key)
-    iri = BASE + "graph/" + stem
+    iri = minted("graph/", stem)
     fmt, negotiated = pick_format(suffix_fmt)
     gs = state()
     ctx = context_url() if fmt.name == "jsonld" else ""

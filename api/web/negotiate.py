@@ -195,19 +195,25 @@ def by_accept(header: str, offered: tuple[Format, ...], default: Format | None) 
     return best
 
 
-def _explicit_quality(f: Format) -> float | None:
+def _explicit_quality(f: Format, ranges: Sequence[MediaRange]) -> float | None:
     """The q-value the client gives one of ``f``'s media types by name, or None."""
-    p = preference(f)
+    p = preference(f, ranges)
     return p.q if p is not None and p.explicit else None
 
 
 def wants_html() -> bool:
     """A browser: ``text/html`` explicitly acceptable and preferred over RDF/JSON."""
-    html_q = _explicit_quality(HTML)
+    return html_preferred(request.headers.get("Accept", ""))
+
+
+@lru_cache(maxsize=256)
+def html_preferred(header: str) -> bool:
+    """:func:`wants_html` by the ``Accept`` header alone (the lane asks it so)."""
+    ranges = _ranges(header)
+    html_q = _explicit_quality(HTML, ranges)
     if not html_q:
         return False
-    others = [_explicit_quality(f) or 0 for f in formats.ALL]
-    return html_q >= max(others, default=0)
+    return html_q >= max((_explicit_quality(f, ranges) or 0 for f in formats.ALL), default=0)
 
 
 #: How a page competes with the RDF formats in :func:`representation`.

@@ -158,13 +158,15 @@ def _spatial(version: str) -> tuple:
 
 
 def base_url() -> str:
-    """The public base for links inside documents (settings.base_url, else the IRI base)."""
+    """The public base of every absolute URL the service writes (documents, listings, the
+    service description, ``@context``, feeds), ending in ``/``: ``settings.base_url``, else
+    the IRI base. Never the request's ``Host`` header, which any client sets (issue 17)."""
     return normalise_base(state().settings.base_url or BASE)
 
 
 def context_url() -> str:
-    base = state().settings.base_url or request.host_url
-    return base.rstrip("/") + "/" + jsonld.CONTEXT_PATH
+    """Where the service publishes the JSON-LD context (the ``@context`` of its documents)."""
+    return base_url() + jsonld.CONTEXT_PATH
 
 
 def serialize(g: Graph, fmt: Format) -> bytes:
@@ -275,7 +277,7 @@ def catalog(suffix: str | None = None):
 
 def _listing() -> dict:
     ds = current_dumps()
-    base = request.host_url.rstrip("/")
+    base = base_url().rstrip("/")
     return {
         "graph_version": ds.version,
         "created": ds.created,

@@ -22,6 +22,7 @@ from ..core.queries import (
 )
 from ..core.store import parse_json_bindings
 from .negotiate import NotAcceptableFormat, first_choice, pick, wants_html
+from .sparql import request_client
 from .state import state
 
 bp = Blueprint("queries", __name__)
@@ -107,11 +108,13 @@ def run(name: str):
         if fmt is None:
             raise NotAcceptableFormat(TABLE_FORMATS)
     out = fmt or TABLE_FORMATS[0]
-    result, hit = state().service.run(
+    service = state().service
+    result, hit = service.run(
         substitute(q.text, bindings),
         result_format=TABLE_FORMATS[0],  # JSON, rewritten once per version and format:
         graph_format=formats.by_name("turtle"),
         transform=(f"sorted-lists:{out.name}", lambda r: sorted_lists(r, out)),
+        client=request_client(service, request.environ),
     )
     if fmt is None:
         rows = parse_json_bindings(result.body)

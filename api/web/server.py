@@ -5,11 +5,14 @@ before any worker starts (the on-disk store is not opened there: see
 ``OxigraphStore.check``); each worker starts its query processes and opens the store before
 it takes connections. A read-only service with more than one worker shares its costly
 answers between them (:mod:`..core.shared_cache`); answers ready in full go out in one TCP
-segment (:func:`.fastpath.segment.one_segment`).
+segment (:func:`.fastpath.segment.one_segment`). Requests are read in each worker's main loop
+under deadlines and per-client caps, and ``/-/health`` is answered there
+(:mod:`.front`): slow or idle clients cannot take the request threads.
 """
 
 from __future__ import annotations
 
+import math
 import sys
 from dataclasses import replace
 
@@ -21,10 +24,14 @@ def serve(settings: Settings, *, host: str, port: int, workers: int = 2, threads
 
     from ..core.build import BuildError
     from ..core.store import StoreError
-    from . import create_app, fastpath
+    from . import create_app, fastpath, front
     from .state import state_of
 
     settings = replace(settings, workers=workers)  # the answer caches are sized for them
+    if not settings.base_url and host not in ("0.0.0.0", "::", ""):
+        # absolute URLs name the address served, not a client's Host header (issue 17)
+        name = f"[{host}]" if ":" in host else host
+        settings = replace(settings, base_url=f"http://{name}:{port}/")
     try:
         app = create_app(settings)
     except BuildError as exc:
@@ -49,11 +56,13 @@ def serve(settings: Settings, *, host: str, port: int, workers: int = 2, threads
                 "bind": f"{host}:{port}",
                 "workers": workers,
                 "threads": threads,
-                "worker_class": "gthread",
+                # gthread, with each request read in full in the main loop (web/front.py)
+                "worker_class": front.front_class(front.limits_of(settings), *front.answers(app)),
+                "worker_connections": settings.max_connections,
                 "preload_app": True,
                 "timeout": 120,
                 "graceful_timeout": 5,
-                "keepalive": 5,
+                "keepalive": max(1, math.ceil(settings.idle_timeout)),  # the front's is exact
                 "accesslog": None,
                 "loglevel": "warning",
                 # a listening socket per worker: the kernel spreads new connections

@@ -15,21 +15,29 @@ The W3C Protocol and Service Description manifests run against this module over 
 
 from __future__ import annotations
 
+import datetime as dt
+import gzip
 import hashlib
+import mimetypes
+import os
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import lru_cache
 
-from flask import Blueprint, Response, abort, render_template, request, url_for
+from flask import Blueprint, Flask, Response, abort, render_template, request, url_for
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import RDF, RDFS, VOID, XSD
+from werkzeug.security import safe_join
 
 from ..core import formats
 from ..core.config import Settings
 from ..core.formats import RDF_FORMATS, RESULT_FORMATS, Format
-from ..core.guard import query_form
-from ..core.namespaces import BASE, SD, W3C_FORMATS
-from ..core.service import QueryService
+from ..core.guard import MAX_NESTING, check_iri, query_form
+from ..core.iris import ENLARGEMENT_COUNTRIES
+from ..core.namespaces import BASE, PREFIXES, SD, W3C_FORMATS, sparql_prologue
+from ..core.queries import bind, catalogue, substitute
+from ..core.service import QueryService, client_of
 from ..core.store import (
     Dataset,
     QueryResult,
@@ -37,6 +45,7 @@ from ..core.store import (
     StoreError,
     parse_json_bindings,
 )
+from .bodies import read_body
 from .negotiate import NotAcceptableFormat, pick, representation, wants_html
 from .respond import CORS, rdf_response
 from .state import state
@@ -107,7 +116,7 @@ def _single(values: list[str], name: str) -> str | None:
 
 def _read_operation() -> tuple[str | None, str | None, Dataset]:
     """(query, update, dataset) from the request, per SPARQL 1.1 Protocol §2.1 and §2.2."""
-    if request.method == "GET":
+    if request.method in ("GET", "HEAD"):  # HEAD answers as GET does (RFC 9110 §9.3.2)
         if request.args.getlist("update"):
             abort(400, "updates must be sent with POST (SPARQL 1.1 Protocol §2.2)")
         query = _single(request.args.getlist("query"), "query")
@@ -116,7 +125,7 @@ def _read_operation() -> tuple[str | None, str | None, Dataset]:
     else:
         ctype = (request.mimetype or "").lower()
         if ctype == "application/x-www-form-urlencoded":
-            raw = request.get_data(cache=True)
+            raw = read_body()
             _text(raw, "request body")
             form = request.form
             query = _single(form.getlist("query"), "query")
@@ -136,9 +145,9 @@ def _read_operation() -> tuple[str | None, str | None, Dataset]:
             }
             return query, update, _dataset(merged)
         if ctype == "application/sparql-query":
-            query, update, params = _text(request.get_data(), "query"), None, request.args
+            query, update, params = _text(read_body(), "query"), None, request.args
         elif ctype == "application/sparql-update":
-            query, update, params = None, _text(request.get_data(), "update"), request.args
+            query, update, params = None, _text(read_body(), "update"), request.args
         else:
             abort(
                 415,
@@ -159,6 +168,10 @@ def _read_operation() -> tuple[str | None, str | None, Dataset]:
 
 
 def _dataset(params: dict[str, list[str]]) -> Dataset:
+    """The dataset the parameters name, each an absolute IRI (400 naming the parameter)."""
+    for name, values in params.items():
+        for value in values:
+            check_iri(value, what=name)
     return Dataset(
         tuple(params.get("default-graph-uri", []) + params.get("using-graph-uri", [])),
         tuple(params.get("named-graph-uri", []) + params.get("using-named-graph-uri", [])),
@@ -174,12 +187,26 @@ TURTLE = formats.by_name("turtle")
 Chooser = Callable[[list[Format], Format], "Format | None"]
 
 
+def request_client(service: QueryService, environ: dict) -> str | None:
+    """The client a request's queries count against (:func:`..core.service.client_of`)."""
+    return client_of(
+        environ.get("REMOTE_ADDR"),
+        environ.get("HTTP_X_FORWARDED_FOR"),
+        service.limits.trusted_proxies,
+    )
+
+
 def answer(
-    service: QueryService, sent: str, dataset: Dataset, choose: Chooser
+    service: QueryService,
+    sent: str,
+    dataset: Dataset,
+    choose: Chooser,
+    client: str | None = None,
 ) -> tuple[QueryResult, bool]:
-    """The answer to the query text ``sent`` over ``dataset``, and whether it came from the
-    cache: the query's form decides the formats on offer, ``choose(offered, default)`` picks
-    one (None: :class:`NotAcceptableFormat`). Both :func:`endpoint` and the lane use it."""
+    """The answer to the query text ``sent`` over ``dataset`` for ``client``, and whether it
+    came from the cache: the query's form decides the formats on offer,
+    ``choose(offered, default)`` picks one (None: :class:`NotAcceptableFormat`). Both
+    :func:`endpoint` and the lane use it."""
     query = with_base(sent)
     if query_form(query) in ("CONSTRUCT", "DESCRIBE"):
         fmt = choose(RDF_FORMATS, TURTLE)
@@ -192,7 +219,9 @@ def answer(
             raise NotAcceptableFormat(list(RESULT_FORMATS))
         result_fmt, graph_fmt = fmt, TURTLE
     try:
-        return service.run(query, result_format=result_fmt, graph_format=graph_fmt, dataset=dataset)
+        return service.run(
+            query, result_format=result_fmt, graph_format=graph_fmt, dataset=dataset, client=client
+        )
     except QuerySyntaxError as exc:
         if query is sent:
             raise
@@ -207,6 +236,8 @@ def answer_etag(version: str, sent: str, dataset: Dataset, result: QueryResult) 
     return '"' + hashlib.sha256(key.encode("utf-8", "surrogatepass")).hexdigest()[:32] + '"'
 
 
+#: Every response says its Content-Type is meant (``web/__init__.py`` sets it on the rest).
+NOSNIFF = ("X-Content-Type-Options", "nosniff")
 #: Cache-Control of an answer. The graph of a read-only service changes only with a new
 #: build, which restarts the service: clients and proxies may keep an answer five minutes
 #: and then revalidate it (If-None-Match: 304). With writes on, every use revalidates.
@@ -226,6 +257,7 @@ def answer_headers(
         ("Cache-Control", WRITABLE_CACHING if writable else READ_ONLY_CACHING),
         ("X-Cache", "hit" if hit else "miss"),
         *CORS.items(),
+        NOSNIFF,  # the lane's answers do not pass the app's header hook
     ]
 
 
@@ -247,11 +279,14 @@ def endpoint():
 
         return writes.update(update, dataset)
     if query is None:
-        if request.method == "GET":
+        if request.method in ("GET", "HEAD"):
             return service_description()
         abort(400, "no 'query' parameter in the request")
+    if wants_editor():
+        return editor_page(query)
     gs = state()
-    result, hit = answer(gs.service, query, dataset, _negotiated)
+    client = request_client(gs.service, request.environ)
+    result, hit = answer(gs.service, query, dataset, _negotiated, client)
     etag = answer_etag(gs.service.version, query, dataset, result)
     resp = Response(result.body, status=200)
     resp.headers.update(answer_headers(result, hit, etag, writable=gs.settings.writable))
@@ -302,12 +337,11 @@ def dataset_sizes() -> DatasetSizes:
 
 
 def endpoint_iri() -> URIRef:
-    """The URL clients reach this endpoint at: ``base_url`` when the service is configured
-    with its public address, else the address of the current request."""
-    base = state().settings.base_url
-    if base:
-        return URIRef(base.rstrip("/") + url_for("sparql.endpoint"))
-    return URIRef(url_for("sparql.endpoint", _external=True))
+    """The URL clients reach this endpoint at: under the service's public base
+    (:func:`.publish.base_url`, never the request's ``Host``)."""
+    from .publish import base_url
+
+    return URIRef(base_url().rstrip("/") + url_for("sparql.endpoint"))
 
 
 def description_graph() -> Graph:
@@ -342,6 +376,9 @@ def _describe_service(g: Graph, svc: BNode, settings: Settings) -> None:
     for f in RESULT_FORMATS + RDF_FORMATS:
         g.add((svc, SD.resultFormat, W3C_FORMATS[f.w3c]))
     g.add((svc, RDFS.label, Literal("enlargement-kg SPARQL endpoint", lang="en")))
+    from .publish import base_url
+
+    g.add((svc, RDFS.seeAlso, URIRef(base_url() + "openapi.json")))  # the whole HTTP API
 
 
 def limits_note(settings: Settings) -> str:
@@ -359,7 +396,8 @@ def limits_note(settings: Settings) -> str:
         ("Read-only unless writes are switched on. " if not settings.writable else service_note())
         + f"Every query has a time limit of {settings.query_timeout:g} s and a result cap "
         f"of {settings.max_rows} rows; request bodies are capped at {settings.max_body} "
-        f"bytes. {federation}; LOAD and file: IRIs are refused. The default graph is the "
+        f"bytes. {federation}; LOAD and file: IRIs are refused, and so is nesting deeper "
+        f"than {MAX_NESTING} brackets. The default graph is the "
         "union of the named graphs. Relative IRIs in queries resolve against "
         f"<{BASE_IRI}>."
     )
@@ -392,11 +430,134 @@ def service_description():
     endpoint, not a representation of the description: no CORS), anyone else the
     description in the negotiated RDF format."""
     if wants_html():
-        page = Response(
-            render_template("sparql.html", endpoint=url_for("sparql.endpoint")),
-            content_type=formats.HTML.content_type,
-        )
-        page.headers["Vary"] = "Accept"
-        return page
+        return editor_page(None)
     fmt = representation(DESCRIPTION_FORMATS, default=DESCRIPTION_FORMATS[0])
     return rdf_response(fmt, description_graph().serialize(format=fmt.rdflib).encode("utf-8"))
+
+
+# -- the query editor (browsers) and its static assets -------------------------------------
+
+#: The editor's first query: the project's prefixes and the enlargement countries.
+DEFAULT_QUERY = (
+    sparql_prologue()
+    + "\nSELECT ?country ?label WHERE {\n"
+    + "  ?country a enl:EnlargementCountry ; skos:prefLabel ?label .\n"
+    + "} ORDER BY ?label\n"
+)
+
+
+def wants_editor() -> bool:
+    """A browser opening a query (``/sparql?query=...``, YASGUI's share link) gets the
+    editor, which runs it; ``format=`` asks for the answer itself, as do all other clients."""
+    return request.method in ("GET", "HEAD") and "format" not in request.args and wants_html()
+
+
+def editor_page(query: str | None) -> Response:
+    """The editor (YASGUI, vendored in ``static/vendor/yasgui``), with the canned queries as
+    its examples; without JavaScript, a plain form."""
+    endpoint = url_for("sparql.endpoint")
+    examples, texts = editor_examples(dt.date.today())
+    config = {
+        "endpoint": endpoint,
+        "root": request.script_root,
+        "base": BASE,
+        "prefixes": PREFIXES,
+        "defaultQuery": DEFAULT_QUERY,
+        "examples": texts,
+    }
+    page = Response(
+        render_template(
+            "sparql.html",
+            endpoint=endpoint,
+            query=DEFAULT_QUERY if query is None else query,
+            examples=[
+                {**e, "page": url_for("queries.run", name=e["name"], **e["args"])} for e in examples
+            ],
+            config=config,
+            asset=asset_url,
+        ),
+        content_type=formats.HTML.content_type,
+    )
+    page.headers["Vary"] = "Accept"
+    return page
+
+
+@lru_cache(maxsize=2)
+def editor_examples(today: dt.date) -> tuple[list[dict], dict[str, str]]:
+    """The canned queries for the gallery (name, title, example arguments) and each one's
+    text with its example parameters bound (``months`` parameters depend on ``today``)."""
+    examples, texts = [], {}
+    for name, q in catalogue().items():
+        args = q.example_args()
+        bound = substitute(q.text, bind(q, args, countries=set(ENLARGEMENT_COUNTRIES), today=today))
+        body = "\n".join(ln for ln in bound.splitlines() if not _HEADER.match(ln)).lstrip()
+        given = ", ".join(f"{k}={v}" for k, v in args.items()) or "none"
+        texts[name] = f"# {q.title}\n# parameters: {given} (/queries/{name})\n{body}"
+        examples.append({"name": name, "title": q.title, "args": args})
+    return examples, texts
+
+
+_HEADER = re.compile(r"^#\s*[a-z]+:")
+#: Compressible static files, gzipped for clients that accept it.
+_TEXT_TYPES = ("text/", "application/javascript", "application/json", "image/svg+xml")
+#: A versioned asset URL (``?v=`` its digest) never changes; any other is revalidated.
+ASSET_CACHING = "public, max-age=31536000, immutable"
+UNVERSIONED_CACHING = "public, max-age=300"
+
+
+@dataclass(frozen=True)
+class Asset:
+    body: bytes
+    gzipped: bytes | None
+    digest: str
+    mimetype: str
+
+
+@lru_cache(maxsize=64)
+def load_asset(path: str, mtime_ns: int) -> Asset:
+    """A static file read once (per modification time), its digest and its gzip form."""
+    with open(path, "rb") as f:
+        body = f.read()
+    mimetype = mimetypes.guess_type(path)[0] or "application/octet-stream"
+    packed = gzip.compress(body, 6, mtime=0) if mimetype.startswith(_TEXT_TYPES) else None
+    digest = hashlib.sha256(body).hexdigest()[:16]
+    return Asset(body, packed if packed and len(packed) < len(body) else None, digest, mimetype)
+
+
+def _asset(filename: str) -> Asset | None:
+    from flask import current_app
+
+    path = safe_join(current_app.static_folder or "", filename)
+    if path is None or not os.path.isfile(path):
+        return None
+    return load_asset(path, os.stat(path).st_mtime_ns)
+
+
+def asset_url(filename: str) -> str:
+    """The URL of a static file, versioned by its digest (cached for a year)."""
+    found = _asset(filename)
+    return url_for("static", filename=filename, v=found.digest if found else None)
+
+
+def static_asset(filename: str) -> Response:
+    """A static file with an ``ETag``, cached a year when its URL names its digest (else
+    five minutes), gzipped when the client accepts it."""
+    found = _asset(filename)
+    if found is None:
+        abort(404, f"no static file {filename!r}")
+    zipped = found.gzipped is not None and request.accept_encodings["gzip"] > 0
+    resp = Response(found.gzipped if zipped else found.body, mimetype=found.mimetype)
+    resp.set_etag(found.digest + ("-gz" if zipped else ""))
+    if zipped:
+        resp.headers["Content-Encoding"] = "gzip"
+    versioned = request.args.get("v") == found.digest
+    resp.headers["Cache-Control"] = ASSET_CACHING if versioned else UNVERSIONED_CACHING
+    resp.headers["Vary"] = "Accept-Encoding"
+    return resp.make_conditional(request)
+
+
+def init_app(app: Flask) -> None:
+    """Static files (``web/static``: the editor's script, vendored YASGUI) served by
+    :func:`static_asset` rather than Flask's default (no caching, no compression)."""
+    if "static" in app.view_functions:
+        app.view_functions["static"] = static_asset

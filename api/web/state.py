@@ -44,6 +44,7 @@ def open_state(settings: Settings, store: Store | None = None) -> GraphState:
         max_rows=settings.max_rows,
         max_body=settings.max_body,
         service_allow=settings.service_allow,
+        trusted_proxies=settings.trusted_proxies,
     )
     if triples is None:  # a store given by the caller (tests, benchmarks): ask it
         triples = store.info().triples

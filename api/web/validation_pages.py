@@ -7,7 +7,6 @@ from __future__ import annotations
 from collections import defaultdict
 
 from flask import Blueprint, Response, abort, render_template, request
-from rdflib import Graph
 
 from ..core import formats
 from ..core.coverage import TIERS, facts_by_tier
@@ -15,7 +14,10 @@ from ..core.governance import country_of, matrix
 from ..core.iris import ENLARGEMENT_COUNTRIES
 from ..core.namespaces import sparql_prologue
 from ..core.resources import data_dir
+from ..core.untrusted import parse_rdflib
 from ..core.validation import ValidationReport, load_graph, ontology_graph, validate
+from .bodies import payload_contexts, read_body
+from .fastpath.render_cache import Rendered
 from .negotiate import best_media_type, wants_html
 from .state import state
 
@@ -53,30 +55,43 @@ def current(suffix: str | None = None):
             503, "this store carries no validation report; rebuild it with `enlargement-kg build`"
         )
     html = None
-    if suffix in (None, "html"):
-        grouped: dict[str, dict[str, list]] = defaultdict(lambda: defaultdict(list))
-        for r in report.results:
-            shape = r.shape.rsplit("#", 1)[-1] if r.shape.startswith("http") else "(property)"
-            grouped[shape][country_of(r.focus) or "other"].append(r)
-        best, single = facts_by_tier(lambda q: gs.store.select(sparql_prologue() + q))
-        html = render_template(
-            "validation.html",
-            report=report,
-            grouped=grouped,
-            rules=matrix(report, gs.store),
-            countries=ENLARGEMENT_COUNTRIES,
-            tiers=TIERS,
-            by_tier=best,
-            single=single,
-        )
+    if suffix in (None, "html"):  # rendered once per graph version (web/fastpath/render_cache)
+        key = ("validation-page", gs.service.version)
+        page = gs.pages.get_or_render(key, lambda: Rendered(200, _page(gs).encode(), HTML, None))
+        html = page.body.decode("utf-8")
     return _respond(report, html=html, suffix=suffix)
+
+
+HTML = formats.HTML.media_type
+
+
+def _page(gs) -> str:
+    """The report as a page: its results grouped by shape and country, the governance rules
+    and the facts by reliability tier."""
+    report = gs.report
+    grouped: dict[str, dict[str, list]] = defaultdict(lambda: defaultdict(list))
+    for r in report.results:
+        shape = r.shape.rsplit("#", 1)[-1] if r.shape.startswith("http") else "(property)"
+        grouped[shape][country_of(r.focus) or "other"].append(r)
+    best, single = facts_by_tier(lambda q: gs.store.select(sparql_prologue() + q))
+    return render_template(
+        "validation.html",
+        report=report,
+        grouped=grouped,
+        rules=matrix(report, gs.store),
+        countries=ENLARGEMENT_COUNTRIES,
+        tiers=TIERS,
+        by_tier=best,
+        single=single,
+    )
 
 
 @bp.post("/validate")
 def validate_payload():
     """Validate the posted Turtle / JSON-LD / N-Triples / RDF-XML together with the ontology
-    and the reference data (countries, chapters, code lists, governance); 400 on bad RDF,
-    413 over the size limit, 415 for other media types."""
+    and the reference data (countries, chapters, code lists, governance); 400 on bad RDF
+    (and on hostile RDF: core/untrusted.py), 413 over the size limit, 415 for other media
+    types. Relative IRIs resolve against this endpoint's URL."""
     fmt = PAYLOAD_FORMATS.get((request.mimetype or "").lower())
     if fmt is None:
         abort(
@@ -84,16 +99,12 @@ def validate_payload():
             "POST the data as text/turtle, application/ld+json, application/n-triples "
             "or application/rdf+xml",
         )
-    raw = request.get_data()
+    raw = read_body()
     try:
-        text = raw.decode("utf-8")
+        raw.decode("utf-8")
     except UnicodeDecodeError:
         abort(400, "the request body is not valid UTF-8")
-    data = Graph()
-    try:
-        data.parse(data=text, format=fmt.rdflib)
-    except Exception as exc:  # noqa: BLE001 - any parser error is the client's input
-        abort(400, f"the {fmt.rdflib} payload does not parse: {str(exc)[:300]}")
+    data = parse_rdflib(raw, fmt, base_iri=request.base_url, contexts=payload_contexts())
     if len(data) == 0:
         abort(400, "the payload holds no triples")
     ref = sorted((data_dir("kg") / "reference").glob("*.ttl"))

@@ -75,9 +75,9 @@ def test_keys_are_stable_and_cover_the_ontology(client):
 def test_every_jsonld_response_refers_to_the_published_context(client):
     for path in ("/id/country/MNE.jsonld", "/id/chapter/1.jsonld", "/graph/kg/facts/XKX.jsonld"):
         doc = json.loads(client.get(path).data)
-        assert doc["@context"] == "http://localhost/context.jsonld", path
+        assert doc["@context"] == BASE + "context.jsonld", path  # the base URL, never Host
     doc = json.loads(client.get("/id/country/MNE", headers={"Accept": "application/ld+json"}).data)
-    assert doc["@context"] == "http://localhost/context.jsonld"
+    assert doc["@context"] == BASE + "context.jsonld"
     node = next(n for n in doc["@graph"] if n["id"] == BASE + "id/country/MNE")
     # its asserted class and the superclasses the build materialises (docs/modelling.md)
     assert {"EnlargementCountry", "Country"} <= set(node["type"])

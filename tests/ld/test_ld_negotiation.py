@@ -98,6 +98,11 @@ def test_every_kind_dereferences_in_every_format(client, samples, kind):
             assert etag.startswith('"') and not etag.startswith("W/"), etag
             assert parsedate_to_datetime(r.headers["Last-Modified"]) is not None
             alternates = links(r)
+            if kind.startswith("fact-"):  # a fact is also offered as its citation
+                assert alternates.pop("application/x-bibtex") == path + ".bib"
+                assert alternates.pop("application/vnd.citationstyles.csl+json") == (
+                    path + ".csl.json"
+                )
             assert set(alternates) == {MEDIA[s] for s in ALL_SUFFIXES if s != suffix}
             for other, media in ((s, MEDIA[s]) for s in ALL_SUFFIXES if s != suffix):
                 assert alternates[media] == path + other

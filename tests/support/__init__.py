@@ -137,3 +137,20 @@ def start_server(*args: str, env: dict | None = None, timeout: float = 30.0) -> 
         proc.kill()
         raise
     return LiveServer(proc, port, startup)
+
+
+def client_at(address: str):
+    """A ``requests`` session whose connections leave from ``address`` (any ``127.x.y.z``
+    is this machine on loopback): another client, as the service's per-client limits see
+    it."""
+    import requests
+    from requests.adapters import HTTPAdapter
+
+    class _From(HTTPAdapter):
+        def init_poolmanager(self, *args, **kwargs):
+            kwargs["source_address"] = (address, 0)
+            super().init_poolmanager(*args, **kwargs)
+
+    session = requests.Session()
+    session.mount("http://", _From())
+    return session

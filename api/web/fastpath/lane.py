@@ -26,8 +26,8 @@ from urllib.parse import parse_qsl
 from ...core.formats import Format
 from ...core.service import QueryService
 from ...core.store import Dataset
-from ..negotiate import by_accept
-from ..sparql import RAISED, answer, answer_etag, answer_headers
+from ..negotiate import by_accept, html_preferred
+from ..sparql import RAISED, answer, answer_etag, answer_headers, request_client
 
 PATH = "/sparql"
 _NO_DATASET = Dataset()
@@ -69,6 +69,8 @@ class QueryLane:
         if query is None:
             return self.app(environ, start_response)
         accept = environ.get("HTTP_ACCEPT", "")
+        if html_preferred(accept):  # a browser opening a query: the endpoint's editor page
+            return self.app(environ, start_response)
 
         def choose(offered: list[Format], default: Format) -> Format:
             fmt = by_accept(accept, tuple(offered), default)
@@ -77,7 +79,8 @@ class QueryLane:
             return fmt
 
         try:
-            result, hit = answer(self.service, query, _NO_DATASET, choose)
+            client = request_client(self.service, environ)
+            result, hit = answer(self.service, query, _NO_DATASET, choose, client)
         except _Declined:
             return self.app(environ, start_response)
         except Exception as exc:  # noqa: BLE001 - the endpoint raises it, its handlers answer
