@@ -28,6 +28,7 @@ def cmd_serve(args) -> int:
         ),
         writable=args.writable,
         **given,
+        **_proxy(args.base_url, args.trusted_proxies),
     )
     if args.writable and not settings.token:
         raise CLIError("--writable needs a token in ENLARGEMENT_KG_TOKEN", 2)
@@ -46,6 +47,29 @@ def _store(location: str | None) -> dict:
     if is_remote(location):
         return {"store_url": location, "store_path": None}
     return {"store_path": Path(location), "store_url": None}
+
+
+def _proxy(base_url: str | None, trusted_proxies: int | None) -> dict:
+    """``--base-url`` (absolute http(s), ending in ``/``: the base of minted IRIs and links
+    behind a balancer) and ``--trusted-proxies``, as settings; exit 1 when wrong."""
+    from urllib.parse import urlsplit
+
+    out: dict = {}
+    if base_url is not None:
+        url = urlsplit(base_url)
+        if url.scheme not in ("http", "https") or not url.hostname or not base_url.endswith("/"):
+            raise CLIError(
+                f"--base-url {base_url!r}: give an absolute http(s) URL ending in '/', "
+                "e.g. https://kg.example.org/"
+            )
+        if url.query or url.fragment:
+            raise CLIError(f"--base-url {base_url!r}: no query or fragment in a base URL")
+        out["base_url"] = base_url
+    if trusted_proxies is not None:
+        if trusted_proxies < 0:
+            raise CLIError(f"--trusted-proxies {trusted_proxies}: a number of proxies, 0 or more")
+        out["trusted_proxies"] = trusted_proxies
+    return out
 
 
 def register(sub) -> None:
@@ -69,6 +93,19 @@ def register(sub) -> None:
     s.add_argument("--timeout", type=float, help="query time limit in seconds (default 10)")
     for name, (kind, what) in FRONT.items():
         s.add_argument("--" + name.replace("_", "-"), type=kind, help=what)
+    s.add_argument(
+        "--base-url",
+        metavar="URL",
+        help="public base of the service behind a proxy, ending in / (absolute links and "
+        "minted IRIs; default $ENLARGEMENT_KG_BASE_URL, else http://HOST:PORT/)",
+    )
+    s.add_argument(
+        "--trusted-proxies",
+        type=int,
+        metavar="N",
+        help="proxies in front whose X-Forwarded-For is believed for per-client limits "
+        "(default $ENLARGEMENT_KG_TRUSTED_PROXIES, else 0)",
+    )
     s.add_argument(
         "--writable",
         action="store_true",

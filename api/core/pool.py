@@ -28,12 +28,15 @@ that needs more fails its allocation, the engine aborts the worker, and the call
 
 from __future__ import annotations
 
+import logging
 import math
 import multiprocessing as mp
 import os
 import queue
+import re
 import signal
 import stat
+import tempfile
 import threading
 import time
 from collections.abc import Callable, Mapping
@@ -41,7 +44,7 @@ from contextvars import ContextVar
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
 from multiprocessing.process import BaseProcess
-from typing import Any, cast
+from typing import IO, Any, cast
 
 from rdflib.term import Node
 
@@ -89,6 +92,20 @@ class QueryMemoryExceeded(StoreUnavailable):
     """The query needed more memory than a worker may have; the worker was replaced (503)."""
 
 
+class EngineFailure(StoreError):
+    """The engine panicked on a query (a fault of the engine; 500 with the engine's reason);
+    the worker was replaced."""
+
+    status = 500
+
+
+#: a Rust panic's message, as the engine prints it before the worker aborts
+_PANIC = re.compile(r"panicked at [^\n]*:\n([^\n]+)")
+#: what the engine prints when an allocation fails (at the memory limit), before it aborts
+_ALLOC = re.compile(r"memory allocation of \d+ bytes failed")
+log = logging.getLogger(__name__)
+
+
 def _drop_inherited_sockets(keep: int) -> None:
     """Let go of every socket this worker inherited but ``keep`` (its own pipe): the
     server's listening socket, its clients' connections, the pipes of the other workers.
@@ -128,8 +145,12 @@ def _exit_with_parent(every: float = 0.5) -> None:
     threading.Thread(target=watch, name="exit-with-parent", daemon=True).start()
 
 
-def _worker_loop(conn: Connection, opener: Callable[[], Store], memory: int | None) -> None:
+def _worker_loop(
+    conn: Connection, opener: Callable[[], Store], memory: int | None, stderr: int | None = None
+) -> None:
     child_signals()
+    if stderr is not None:  # what the engine prints before it aborts: the parent reads it
+        os.dup2(stderr, 2)
     _drop_inherited_sockets(keep=conn.fileno())
     _exit_with_parent()
     store: Store | None = None
@@ -159,6 +180,21 @@ class _Worker:
     process: BaseProcess
     conn: Connection
     generation: int = 0  #: the pool generation it was spawned in (see ``recycle``)
+    #: the worker's standard error (an unlinked file), read when it dies: why it died
+    stderr: IO[bytes] | None = None
+
+    def last_words(self, limit: int = 65536) -> str:
+        """The end of what the worker wrote to its standard error."""
+        if self.stderr is None:
+            return ""
+        fd = self.stderr.fileno()
+        size = os.fstat(fd).st_size
+        return os.pread(fd, limit, max(0, size - limit)).decode("utf-8", "replace")
+
+    def close(self) -> None:
+        self.conn.close()
+        if self.stderr is not None:
+            self.stderr.close()
 
 
 class PooledStore(Store):
@@ -224,10 +260,13 @@ class PooledStore(Store):
 
     def _spawn(self) -> _Worker:
         parent, child = _CTX.Pipe()
-        p = _CTX.Process(target=_worker_loop, args=(child, self._opener, self.memory), daemon=True)
+        # lives as long as the worker (closed by _Worker.close)
+        stderr = tempfile.TemporaryFile(prefix="enlargement-kg-worker-")  # noqa: SIM115
+        args = (child, self._opener, self.memory, stderr.fileno())
+        p = _CTX.Process(target=_worker_loop, args=args, daemon=True)
         p.start()
         child.close()
-        return _Worker(p, parent, self._generation)
+        return _Worker(p, parent, self._generation, stderr)
 
     def _here(self, method: str, *args: Any, **kwargs: Any) -> Any:
         """``method`` of this process's own handle on the store, its errors reported as a
@@ -348,11 +387,26 @@ class PooledStore(Store):
                 self._replace(worker, restart=not healthy)
 
     def _died(self, worker: _Worker) -> StoreError:
-        """The error of a worker that ended in a call: aborted at the memory limit (the
-        engine aborts when an allocation fails), or died otherwise."""
+        """The error of a worker that ended in a call, from what it wrote last: aborted at
+        the memory limit (the engine aborts when an allocation fails), failed in the engine
+        (a panic), or died otherwise. What it wrote goes to the log."""
         worker.process.join(timeout=1)
-        if self.memory is not None and worker.process.exitcode == -signal.SIGABRT:
+        words = worker.last_words()
+        if words:  # the engine's reason, without the backtrace that may follow it
+            reason = _PANIC.search(words) or _ALLOC.search(words)
+            said = reason.group(0) if reason else words[-500:]
+            log.warning("a query worker died (exit %s): %s", worker.process.exitcode, said)
+        if _ALLOC.search(words) or (
+            self.memory is not None and worker.process.exitcode == -signal.SIGABRT and not words
+        ):
             return self._out_of_memory()
+        panic = _PANIC.search(words)
+        if panic:
+            return EngineFailure(
+                f"the query engine failed on this query ({panic.group(1).strip()}); its "
+                "worker has been replaced. This is a fault of the engine, not of the query: "
+                "rephrasing it (another ORDER BY, a FILTER) may avoid it"
+            )
         return StoreUnavailable("a query worker died; it has been replaced")
 
     def _out_of_memory(self) -> QueryMemoryExceeded:
@@ -367,7 +421,7 @@ class PooledStore(Store):
         if worker.process.is_alive():
             worker.process.kill()
         worker.process.join(timeout=5)
-        worker.conn.close()
+        worker.close()
         if restart:
             self.restarts += 1
         else:
@@ -461,6 +515,6 @@ class PooledStore(Store):
                 w = self._idle.get_nowait()
             except queue.Empty:
                 break
-            w.conn.close()
+            w.close()
             w.process.kill()
             w.process.join(timeout=5)

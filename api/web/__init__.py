@@ -64,6 +64,7 @@ def security_headers(resp: Response) -> Response:
 
 #: One blueprint per concern, registered in this order when its module exists.
 BLUEPRINTS = (
+    "assets",
     "system",
     "sparql",
     "writes",

@@ -48,8 +48,9 @@ def _read_at_most(stream: IO[bytes], limit: int) -> bytes:
 
 def payload_contexts() -> dict[str, Any]:
     """The JSON-LD contexts a payload may name by URL (:func:`.untrusted.own_contexts`):
-    the service's own, at its IRI and where this host publishes it."""
+    the service's own, at its IRI and where this service publishes it (its base URL, never
+    the request's ``Host``)."""
     from ..core.jsonld import CONTEXT_PATH
-    from .ld import context_url
+    from .publish import base_url, context_url
 
-    return own_contexts(context_url(), request.host_url + CONTEXT_PATH)
+    return own_contexts(context_url(), base_url() + CONTEXT_PATH)

@@ -15,28 +15,20 @@ The W3C Protocol and Service Description manifests run against this module over 
 
 from __future__ import annotations
 
-import datetime as dt
-import gzip
 import hashlib
-import mimetypes
-import os
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from functools import lru_cache
 
-from flask import Blueprint, Flask, Response, abort, render_template, request, url_for
+from flask import Blueprint, Response, abort, request, url_for
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import RDF, RDFS, VOID, XSD
-from werkzeug.security import safe_join
 
 from ..core import formats
 from ..core.config import Settings
 from ..core.formats import RDF_FORMATS, RESULT_FORMATS, Format
 from ..core.guard import MAX_NESTING, check_iri, query_form
-from ..core.iris import ENLARGEMENT_COUNTRIES
-from ..core.namespaces import BASE, PREFIXES, SD, W3C_FORMATS, sparql_prologue
-from ..core.queries import bind, catalogue, substitute
+from ..core.namespaces import BASE, SD, W3C_FORMATS
 from ..core.service import QueryService, client_of
 from ..core.store import (
     Dataset,
@@ -46,6 +38,7 @@ from ..core.store import (
     parse_json_bindings,
 )
 from .bodies import read_body
+from .editor import editor_page, wants_editor
 from .negotiate import NotAcceptableFormat, pick, representation, wants_html
 from .respond import CORS, rdf_response
 from .state import state
@@ -433,131 +426,3 @@ def service_description():
         return editor_page(None)
     fmt = representation(DESCRIPTION_FORMATS, default=DESCRIPTION_FORMATS[0])
     return rdf_response(fmt, description_graph().serialize(format=fmt.rdflib).encode("utf-8"))
-
-
-# -- the query editor (browsers) and its static assets -------------------------------------
-
-#: The editor's first query: the project's prefixes and the enlargement countries.
-DEFAULT_QUERY = (
-    sparql_prologue()
-    + "\nSELECT ?country ?label WHERE {\n"
-    + "  ?country a enl:EnlargementCountry ; skos:prefLabel ?label .\n"
-    + "} ORDER BY ?label\n"
-)
-
-
-def wants_editor() -> bool:
-    """A browser opening a query (``/sparql?query=...``, YASGUI's share link) gets the
-    editor, which runs it; ``format=`` asks for the answer itself, as do all other clients."""
-    return request.method in ("GET", "HEAD") and "format" not in request.args and wants_html()
-
-
-def editor_page(query: str | None) -> Response:
-    """The editor (YASGUI, vendored in ``static/vendor/yasgui``), with the canned queries as
-    its examples; without JavaScript, a plain form."""
-    endpoint = url_for("sparql.endpoint")
-    examples, texts = editor_examples(dt.date.today())
-    config = {
-        "endpoint": endpoint,
-        "root": request.script_root,
-        "base": BASE,
-        "prefixes": PREFIXES,
-        "defaultQuery": DEFAULT_QUERY,
-        "examples": texts,
-    }
-    page = Response(
-        render_template(
-            "sparql.html",
-            endpoint=endpoint,
-            query=DEFAULT_QUERY if query is None else query,
-            examples=[
-                {**e, "page": url_for("queries.run", name=e["name"], **e["args"])} for e in examples
-            ],
-            config=config,
-            asset=asset_url,
-        ),
-        content_type=formats.HTML.content_type,
-    )
-    page.headers["Vary"] = "Accept"
-    return page
-
-
-@lru_cache(maxsize=2)
-def editor_examples(today: dt.date) -> tuple[list[dict], dict[str, str]]:
-    """The canned queries for the gallery (name, title, example arguments) and each one's
-    text with its example parameters bound (``months`` parameters depend on ``today``)."""
-    examples, texts = [], {}
-    for name, q in catalogue().items():
-        args = q.example_args()
-        bound = substitute(q.text, bind(q, args, countries=set(ENLARGEMENT_COUNTRIES), today=today))
-        body = "\n".join(ln for ln in bound.splitlines() if not _HEADER.match(ln)).lstrip()
-        given = ", ".join(f"{k}={v}" for k, v in args.items()) or "none"
-        texts[name] = f"# {q.title}\n# parameters: {given} (/queries/{name})\n{body}"
-        examples.append({"name": name, "title": q.title, "args": args})
-    return examples, texts
-
-
-_HEADER = re.compile(r"^#\s*[a-z]+:")
-#: Compressible static files, gzipped for clients that accept it.
-_TEXT_TYPES = ("text/", "application/javascript", "application/json", "image/svg+xml")
-#: A versioned asset URL (``?v=`` its digest) never changes; any other is revalidated.
-ASSET_CACHING = "public, max-age=31536000, immutable"
-UNVERSIONED_CACHING = "public, max-age=300"
-
-
-@dataclass(frozen=True)
-class Asset:
-    body: bytes
-    gzipped: bytes | None
-    digest: str
-    mimetype: str
-
-
-@lru_cache(maxsize=64)
-def load_asset(path: str, mtime_ns: int) -> Asset:
-    """A static file read once (per modification time), its digest and its gzip form."""
-    with open(path, "rb") as f:
-        body = f.read()
-    mimetype = mimetypes.guess_type(path)[0] or "application/octet-stream"
-    packed = gzip.compress(body, 6, mtime=0) if mimetype.startswith(_TEXT_TYPES) else None
-    digest = hashlib.sha256(body).hexdigest()[:16]
-    return Asset(body, packed if packed and len(packed) < len(body) else None, digest, mimetype)
-
-
-def _asset(filename: str) -> Asset | None:
-    from flask import current_app
-
-    path = safe_join(current_app.static_folder or "", filename)
-    if path is None or not os.path.isfile(path):
-        return None
-    return load_asset(path, os.stat(path).st_mtime_ns)
-
-
-def asset_url(filename: str) -> str:
-    """The URL of a static file, versioned by its digest (cached for a year)."""
-    found = _asset(filename)
-    return url_for("static", filename=filename, v=found.digest if found else None)
-
-
-def static_asset(filename: str) -> Response:
-    """A static file with an ``ETag``, cached a year when its URL names its digest (else
-    five minutes), gzipped when the client accepts it."""
-    found = _asset(filename)
-    if found is None:
-        abort(404, f"no static file {filename!r}")
-    zipped = found.gzipped is not None and request.accept_encodings["gzip"] > 0
-    resp = Response(found.gzipped if zipped else found.body, mimetype=found.mimetype)
-    resp.set_etag(found.digest + ("-gz" if zipped else ""))
-    if zipped:
-        resp.headers["Content-Encoding"] = "gzip"
-    versioned = request.args.get("v") == found.digest
-    resp.headers["Cache-Control"] = ASSET_CACHING if versioned else UNVERSIONED_CACHING
-    resp.headers["Vary"] = "Accept-Encoding"
-    return resp.make_conditional(request)
-
-
-def init_app(app: Flask) -> None:
-    """Static files (``web/static``: the editor's script, vendored YASGUI) served by
-    :func:`static_asset` rather than Flask's default (no caching, no compression)."""
-    if "static" in app.view_functions:
-        app.view_functions["static"] = static_asset

@@ -19,6 +19,7 @@ from ..core.validation import ValidationReport, load_graph, ontology_graph, vali
 from .bodies import payload_contexts, read_body
 from .fastpath.render_cache import Rendered
 from .negotiate import best_media_type, wants_html
+from .publish import base_url
 from .state import state
 
 bp = Blueprint("validation_pages", __name__)
@@ -104,7 +105,7 @@ def validate_payload():
         raw.decode("utf-8")
     except UnicodeDecodeError:
         abort(400, "the request body is not valid UTF-8")
-    data = parse_rdflib(raw, fmt, base_iri=request.base_url, contexts=payload_contexts())
+    data = parse_rdflib(raw, fmt, base_iri=base_url() + "validate", contexts=payload_contexts())
     if len(data) == 0:
         abort(400, "the payload holds no triples")
     ref = sorted((data_dir("kg") / "reference").glob("*.ttl"))

@@ -80,13 +80,19 @@ def test_a_file_context_gives_no_hint_about_the_file(client):
 
 
 @pytest.mark.slow
-def test_the_services_own_context_is_read_from_the_package(client):
-    for ref in (CONTEXT_IRI, "http://localhost/context.jsonld", [CONTEXT_IRI]):
+def test_the_services_own_context_is_read_from_the_package(client, make_app):
+    for ref in (CONTEXT_IRI, [CONTEXT_IRI]):
         r, _ = post_within(client, with_context(ref), JSONLD, seconds=60)
         assert r.status_code == 200, r.data
         assert r.get_json()["conforms"] is True
     r, _ = post_within(client, with_context({"@import": CONTEXT_IRI}), JSONLD, seconds=60)
     assert r.status_code == 200, r.data
+    # where the service publishes it: its base URL, never the request's Host
+    served = make_app(base_url="http://kg.example.org/").test_client()
+    r, _ = post_within(served, with_context("http://kg.example.org/context.jsonld"), JSONLD, 60)
+    assert r.status_code == 200, r.data
+    r, _ = post_within(served, with_context("http://localhost/context.jsonld"), JSONLD, 60)
+    assert r.status_code == 400, r.data
 
 
 @pytest.mark.parametrize("body", [BILLION_LAUGHS, XXE, laughs(3)], ids=["billion", "xxe", "small"])

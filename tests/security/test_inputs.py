@@ -215,3 +215,20 @@ def test_the_base_url_setting_makes_the_absolute_urls(make_app):
     assert b"<https://kg.example.org/sparql>" in sd
     doc = c.get("/id/country/MNE.jsonld", headers={"Host": "evil.example"}).json
     assert doc["@context"] == "https://kg.example.org/context.jsonld"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "SELECT * WHERE { FILTER(" + "+".join(["1"] * 10_000) + ") }",
+        "SELECT * WHERE { " + " UNION ".join(["{?s ?p ?o}"] * 7_000) + " }",
+        "SELECT * WHERE { " + " . ".join(f"?s{i} ?p ?o" for i in range(5_000)) + " }",
+    ],
+    ids=["plus", "union", "patterns"],
+)
+def test_a_chain_that_would_crash_the_engine_is_refused(client, text):
+    """Chains of 7,000 UNIONs or 10,000 + crashed pyoxigraph's parser (a worker lost, 503);
+    refused before parsing with the reason (core/guard.py MAX_TERMS)."""
+    r = client.post("/sparql", data={"query": text}, headers={"Accept": "application/json"})
+    assert r.status_code == 400, r.data[:300]
+    assert "chains" in r.get_json()["error"]["message"]

@@ -169,3 +169,43 @@ def test_a_query_over_the_memory_limit_is_stopped_and_its_worker_replaced():
         assert resource.getrlimit(resource.RLIMIT_AS)[0] == resource.RLIM_INFINITY
     finally:
         pool.close()
+
+
+class _Aborting(OxigraphStore):
+    """A store whose engine prints what pyoxigraph prints before it aborts, then aborts."""
+
+    def execute(self, query, **kwargs):
+        import os
+
+        if "PANIC" in query:  # to the file descriptor, as the engine writes
+            words = (
+                b"thread '<unnamed>' (1) panicked at library/core/src/slice/sort.rs:854:5:\n"
+                b"user-provided comparison function does not correctly implement a total order\n"
+            )
+        else:
+            words = b"memory allocation of 4294967296 bytes failed\n"
+        os.write(2, words)
+        os.abort()
+
+
+def _aborting() -> OxigraphStore:
+    store = _small_store()
+    store.__class__ = _Aborting
+    return store
+
+
+def test_why_a_worker_died_is_read_from_what_it_wrote():
+    """An engine panic is a 500 naming the engine's reason; an allocation failure is the
+    memory 503; either way the worker is replaced."""
+    from enlargement_kg.core.pool import EngineFailure
+
+    pool = PooledStore(_aborting, size=1, timeout=5, memory=512 * MB)
+    try:
+        with pytest.raises(EngineFailure) as failed:
+            _run(pool, "SELECT * { ?s ?p ?o } # PANIC", "192.0.2.1")
+        assert failed.value.status == 500 and "total order" in str(failed.value)
+        with pytest.raises(QueryMemoryExceeded):
+            _run(pool, COUNT, "192.0.2.1")
+        assert pool.restarts == 2
+    finally:
+        pool.close()
