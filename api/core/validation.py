@@ -153,6 +153,16 @@ def shapes_graph(shapes_dir: Path | None = None) -> Graph:
     )
 
 
+def shapes_digest(shapes_dir: Path | None = None) -> str:
+    """A digest of the shapes files (what a stored validation result was made with)."""
+    import hashlib
+
+    h = hashlib.sha256()
+    for p in sorted(rdf_files(shapes_dir or data_dir("shapes"))):
+        h.update(p.name.encode() + b"\0" + p.read_bytes() + b"\0")
+    return h.hexdigest()[:16]
+
+
 def rules_graph(shapes_dir: Path | None = None) -> Graph:
     """The SHACL-AF rules, with the prefix declarations they use (from core.ttl)."""
     folder = shapes_dir or data_dir("shapes")
@@ -274,6 +284,13 @@ def validate(
     )
     if not isinstance(report_graph, Graph):
         raise ShapesError(f"the shapes cannot be applied: {report_graph}")
+    results = report_results(report_graph)
+    has_violation = any(r.severity == "Violation" for r in results)
+    return ValidationReport(conforms=not has_violation, results=results, graph=report_graph)
+
+
+def report_results(report_graph: Graph) -> list[ValidationResult]:
+    """The results of a SHACL validation report graph."""
     results = []
     for r in report_graph.subjects(RDF.type, SH.ValidationResult):
 
@@ -294,8 +311,7 @@ def validate(
                 constraint=one(SH.sourceConstraintComponent),
             )
         )
-    has_violation = any(r.severity == "Violation" for r in results)
-    return ValidationReport(conforms=not has_violation, results=results, graph=report_graph)
+    return results
 
 
 def literal_or_iri(term) -> str:

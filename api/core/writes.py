@@ -39,19 +39,24 @@ import threading
 import time
 import uuid
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from rdflib import Graph
 
-from .build import REPORT_FILE, build_to_dir, union_graph
+from . import incremental
+from .build import REPORT_FILE, build_to_dir
 from .child import Child, ChildDied, ChildTimeout
-from .oxigraph_store import META_FILE, OxigraphStore, ParsedGraph, parse_graph
+from .config import Settings
+from .incremental import Plan
+from .oxigraph_store import META_FILE, OxigraphStore, ParsedGraph, StoreChanges, parse_graph
 from .store import StoreUnavailable
 from .validation import (
+    PreparedQueryGraph,
     ValidationReport,
     ValidationResult,
     ontology_graph,
+    shapes_digest,
     shapes_graph,
     validate,
 )
@@ -103,6 +108,9 @@ CURRENT_FILE = "CURRENT.json"
 SNAPSHOTS = "snapshots"
 STAGING = "staging"
 READER_LOCK = "reader.lock"
+#: The last validation's results keyed by top-level shape, for incremental validation
+#: (:mod:`.incremental`), with the graph version they describe.
+RESULTS_FILE = "results.json"
 
 #: How long a write waits for another write (in any process) to finish.
 LOCK_WAIT = 60.0
@@ -136,6 +144,7 @@ class WriteResult:
     removed: int
     generation: Generation | None
     seconds: float
+    phases: dict = field(default_factory=dict, compare=False)  #: seconds to each phase
 
     @property
     def changed(self) -> bool:
@@ -210,23 +219,58 @@ class GraphStore:
         self.durable = durable
         self.query_timeout = query_timeout
         self.state_dir = self.path / STATE_DIR
+        #: validate only what a write can affect (docs/writes.md); off with
+        #: ENLARGEMENT_KG_FAST_PATHS=0: every write then validates the whole graph
+        self.incremental = Settings.from_env().fast_paths
         self._thread_lock = threading.Lock()
         self._rules: tuple[Graph, Graph] | None = None
+        self._plan: list[Plan | None] = []
 
     def __getstate__(self) -> dict:
-        """What a write process receives: the paths and limits, not the locks."""
-        return {k: v for k, v in self.__dict__.items() if k not in ("_thread_lock", "_rules")}
+        """What a write process receives: the paths and limits, the shapes and their plan
+        when this process has them (so their blank nodes are the plan's), not the locks."""
+        return {k: v for k, v in self.__dict__.items() if k != "_thread_lock"}
 
     def __setstate__(self, data: dict) -> None:
         self.__dict__.update(data)
         self._thread_lock = threading.Lock()
-        self._rules = None
 
     def rules(self) -> tuple[Graph, Graph]:
         """The shapes and the ontology every write is validated with (loaded once)."""
         if self._rules is None:
             self._rules = (shapes_graph(), ontology_graph())
         return self._rules
+
+    def plan(self) -> Plan | None:
+        """The incremental plan of :meth:`rules`' shapes (None: validate everything)."""
+        if not self._plan:
+            self._plan.append(incremental.plan(self.rules()[0]) if self.incremental else None)
+        return self._plan[0]
+
+    def _results_key(self) -> str:
+        """What stored results must match: the current graph version and the shapes."""
+        return f"{self.current().version}/{shapes_digest()}"
+
+    def _validate(
+        self, stage: OxigraphStore, changes: StoreChanges, reached: Callable[[str], None]
+    ) -> tuple[ValidationReport, list | None]:
+        """Validate the staged graph: only what ``changes`` can affect when the last
+        validation's results are at hand (:mod:`.incremental`), else all of it. Returns the
+        report and its results keyed for the next write (None when they cannot be)."""
+        shapes, ontology = self.rules()
+        plan = self.plan()
+        quads = stage.raw.quads_for_pattern(None, None, None, None)
+        data = incremental.union_graph(quads, PreparedQueryGraph())
+        data += ontology
+        reached("read")
+        previous = incremental.load_results(self.state_dir / RESULTS_FILE, self._results_key())
+        if plan is not None and previous is not None:
+            delta = incremental.delta_triples(changes.removed + changes.added)
+        if plan is not None and previous is not None and delta is not None:
+            report = incremental.validate_delta(data, delta, previous, shapes=shapes, plan=plan)
+        else:
+            report = validate(data, shapes=shapes)
+        return report, (incremental.keyed(report, plan) if plan is not None else None)
 
     @classmethod
     def open(
@@ -317,6 +361,7 @@ class GraphStore:
         if not self._thread_lock.acquire(timeout=LOCK_WAIT):
             raise WriteBusy("another write is in progress; try again")
         try:
+            self.plan()  # loaded here once, handed to every write process
             with Child(
                 _write_in_child,
                 self,
@@ -400,8 +445,15 @@ class GraphStore:
     def _transact(self, op: Operation, progress: Callable[[str], None]) -> WriteResult:
         """In the write process: stage, apply, validate, commit, publish."""
         t0 = time.perf_counter()
+        phases: dict[str, float] = {}
+
+        def reached(phase: str) -> None:
+            phases[phase] = round(time.perf_counter() - t0, 4)
+            if phase in ("locked", "applied", "validated", "committing"):
+                progress(phase)
+
         with _exclusive(self.state_dir / LOCK_FILE, deadline=time.monotonic() + LOCK_WAIT):
-            progress("locked")
+            reached("locked")
             shutil.rmtree(self.state_dir / STAGING, ignore_errors=True)  # leftovers of kills
             (self.state_dir / STAGING).mkdir(parents=True, exist_ok=True)
             stage_dir = self.state_dir / STAGING / uuid.uuid4().hex
@@ -412,24 +464,26 @@ class GraphStore:
                 shutil.copyfile(self.path / META_FILE, stage_dir / META_FILE)
                 stage = OxigraphStore.open(stage_dir, writable=True)
                 created = apply_operation(op, stage)
-                progress("applied")
-                shapes, ontology = self.rules()
-                report = validate(union_graph(stage), shapes=shapes, ontology=ontology)
+                reached("applied")
+                changes = primary.changes_to(stage)
+                if changes.empty:
+                    return WriteResult(created, 0, 0, None, time.perf_counter() - t0, phases)
+                reached("diffed")
+                report, keyed = self._validate(stage, changes, reached)
                 if not report.conforms:
                     raise WriteRefused(
                         f"the write would violate the shapes ({len(report.violations)} "
                         "violation(s)); nothing was written",
                         report,
                     )
-                progress("validated")
-                changes = primary.changes_to(stage)
+                reached("validated")
                 stage = None
                 gc.collect()
-                if changes.empty:
-                    return WriteResult(created, 0, 0, None, time.perf_counter() - t0)
-                progress("committing")
+                reached("committing")
+                _forget(self.state_dir / RESULTS_FILE)  # stale from here on
                 primary.apply_changes(changes)
                 primary.flush()
+                reached("committed")
                 meta = self._meta()
                 graphs = [
                     g for g in meta.get("graphs", []) if g not in set(changes.graph_names_removed)
@@ -445,8 +499,12 @@ class GraphStore:
                     written_at=time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
                 )
                 gen = self._publish(primary, version=version, meta=meta, report=report.to_json())
+                if keyed is not None:
+                    _save_results(self.state_dir / RESULTS_FILE, self._results_key(), keyed)
+                reached("published")
+                n_added, n_removed = len(changes.added), len(changes.removed)
                 return WriteResult(
-                    created, len(changes.added), len(changes.removed), gen, time.perf_counter() - t0
+                    created, n_added, n_removed, gen, time.perf_counter() - t0, phases
                 )
             finally:
                 primary = stage = None
@@ -505,6 +563,21 @@ class GraphStore:
                 shutil.rmtree(snap, ignore_errors=True)
             finally:
                 os.close(fd)
+
+
+def _forget(path: Path) -> None:
+    """Remove ``path`` durably (the folder synced), before the commit that outdates it."""
+    path.unlink(missing_ok=True)
+    fd = os.open(path.parent, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _save_results(path: Path, version: str, keyed: list) -> None:
+    results = [[top, asdict(r)] for top, r in keyed]
+    _write_json(path, {"version": version, "results": results})
 
 
 def _write_in_child(store: GraphStore, op: Operation, progress: Callable[[str], None]) -> tuple:
