@@ -57,9 +57,17 @@ def _lua_str(s: str) -> str:
     return '"' + s.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n") + '"'
 
 
-def lua_script(requests: list[Request], *, path: str, max_requests: int, nonce: str) -> str:
+def lua_script(
+    requests: list[Request],
+    *,
+    path: str,
+    max_requests: int,
+    nonce: str,
+    headers: dict[str, str] | None = None,
+) -> str:
     """A wrk script cycling through ``requests``; each thread starts at its own offset and
-    stops once it has sent ``max_requests``; ``done`` prints one ``BENCH_JSON`` line."""
+    stops once it has sent ``max_requests``; ``done`` prints one ``BENCH_JSON`` line.
+    ``headers`` are sent with every request besides ``Accept``."""
     rows = []
     for r in requests:
         q = urllib.parse.quote(r.query, safe="")
@@ -67,6 +75,7 @@ def lua_script(requests: list[Request], *, path: str, max_requests: int, nonce: 
         rows.append(
             "{" + f"m={_lua_str(method)}, q={_lua_str(q)}, bust={str(r.bust).lower()}" + "}"
         )
+    extra = "".join(f", [{_lua_str(k)}] = {_lua_str(v)}" for k, v in (headers or {}).items())
     return f"""
 local reqs = {{
 {",".join(rows)}
@@ -91,7 +100,7 @@ end
 
 local function build(r, q)
   if r.m == "GET" then
-    return wrk.format("GET", path .. "?query=" .. q, {{["Accept"] = "{ACCEPT}"}})
+    return wrk.format("GET", path .. "?query=" .. q, {{["Accept"] = "{ACCEPT}"{extra}}})
   end
   return wrk.format("POST", path, {{["Accept"] = "{ACCEPT}", ["Content-Type"] = "{FORM}"}},
                     "query=" .. q)
@@ -137,12 +146,17 @@ def run_wrk(
     max_requests: int,
     threads: int = 1,
     timeout: float = 5.0,
+    headers: dict[str, str] | None = None,
 ) -> LoadResult:
     url = urllib.parse.urlsplit(endpoint)
     nonce = f"{random.getrandbits(32):x}"
     per_thread = max(1, max_requests // threads)
     with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as fh:
-        fh.write(lua_script(requests, path=url.path, max_requests=per_thread, nonce=nonce))
+        fh.write(
+            lua_script(
+                requests, path=url.path, max_requests=per_thread, nonce=nonce, headers=headers
+            )
+        )
         script = fh.name
     try:
         cmd = [

@@ -145,10 +145,16 @@ def _exit_with_parent(every: float = 0.5) -> None:
     threading.Thread(target=watch, name="exit-with-parent", daemon=True).start()
 
 
+#: how much lower a query process's CPU priority is than its serving process's: on a busy
+#: machine, runaway queries take what the serving processes leave (docs/performance.md)
+QUERY_NICE = 10
+
+
 def _worker_loop(
     conn: Connection, opener: Callable[[], Store], memory: int | None, stderr: int | None = None
 ) -> None:
     child_signals()
+    os.nice(QUERY_NICE)  # the serving processes (point lookups, cached answers) come first
     if stderr is not None:  # what the engine prints before it aborts: the parent reads it
         os.dup2(stderr, 2)
     _drop_inherited_sockets(keep=conn.fileno())

@@ -22,12 +22,25 @@ an idle connection is closed without a word. ``GET /-/health`` (exactly that pat
 answered by the loop itself, never queued behind user requests: the process and its loop
 are alive, and the graph version it serves (``/-/health?full`` goes through Flask and asks
 the store).
+
+The loop answers one more kind of request itself (a fast path, docs/performance.md): a
+``GET /sparql?query=`` whose whole answer the response cache keeps (a look-up), or that the
+query lane would answer (:mod:`.fastpath.lane`) and that is bounded by construction
+(``lane.loop_bounded``: a one-pattern ``SELECT`` read from the index with an IRI subject or
+a small ``LIMIT``, microseconds); either way an answer of at most ``LOOP_MAX_ANSWER``
+bytes (``fastpath.loop_lane``), written in gunicorn's own response format (status line, ``Server``,
+``Date``, ``Connection``, then the lane's headers). Its invariant: nothing else, and nothing
+unusual, is answered in the loop; a head gunicorn might read differently (HTTP/1.0, a
+repeated or odd field, a body, ``Expect``, ``If-None-Match``, an upgrade) and every error go
+to a thread, as before. Off with ``ENLARGEMENT_KG_FAST_PATHS=0`` (then :attr:`Front.fast` is
+None), and with writes on (no lane).
 """
 
 from __future__ import annotations
 
 import errno
 import json
+import re
 import selectors
 import socket
 import time
@@ -37,6 +50,8 @@ from dataclasses import dataclass
 from functools import partial
 from typing import TYPE_CHECKING
 
+from gunicorn import SERVER
+from gunicorn.util import http_date
 from gunicorn.workers.gthread import TConn, ThreadWorker
 
 from ..core.config import Settings
@@ -45,7 +60,7 @@ if TYPE_CHECKING:
     from flask import Flask
 
 #: phases of a connection the loop is reading (a connection in a thread has none)
-IDLE, HEAD, BODY, CLOSING = "idle", "head", "body", "closing"
+IDLE, HEAD, BODY, CLOSING, WRITING = "idle", "head", "body", "closing", "writing"
 #: how long a refused connection may take to read our answer before it is closed
 LINGER = 1.0
 #: how often the loop looks for connections past their deadline (seconds)
@@ -68,6 +83,15 @@ class Limits:
 
 #: ``(status, message, Accept) -> (content type, body)``: an error in the negotiated format
 Render = Callable[[int, str, str], tuple[str, bytes]]
+#: ``WSGI environment -> (headers, body)``, or None: a thread answers (lane.QueryLane.in_loop)
+Fast = Callable[[dict], "tuple[list[tuple[str, str]], bytes] | None"]
+#: what a head must look like for the loop to answer it (anything else: a thread's)
+_FIELD = re.compile(r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+:[ \t]*[\x20-\x7e]*")
+_TARGET = re.compile(r"/sparql\?[\x21-\x22\x24-\x7e]*")
+#: fields that make a request one the loop leaves to a thread
+_NOT_IN_LOOP = frozenset(
+    ("content-length", "transfer-encoding", "expect", "if-none-match", "upgrade", "http2-settings")
+)
 
 
 class Conn(TConn):
@@ -83,23 +107,27 @@ class Conn(TConn):
         self.chunk_at = 0  #: chunked: where the next chunk size line starts in ``buf``
         self.decoded = 0  #: chunked: body bytes so far, decoded
         self.accept = "*/*"
+        self.out = b""  #: what the loop has still to write of its own answer
+        self.keep = True  #: whether the connection stays open once ``out`` is written
 
 
 class Head:
     """What the loop needs of a request head (gunicorn's parser checks the rest)."""
 
-    __slots__ = ("method", "target", "keep_alive", "length", "chunked", "expect", "accept")
+    __slots__ = ("method", "target", "version", "lines", "fields")
+    __slots__ += ("keep_alive", "length", "chunked", "expect", "accept")
 
     def __init__(self, raw: bytes):
-        lines = raw.decode("latin-1").split("\r\n")
+        self.lines = lines = raw.decode("latin-1").split("\r\n")
         parts = lines[0].split(" ")
         self.method, self.target = parts[0], parts[1] if len(parts) > 1 else ""
-        fields: dict[str, str] = {}
+        self.fields: dict[str, str] = {}
+        fields = self.fields
         for line in lines[1:]:
             name, _, value = line.partition(":")
             name = name.strip().lower()
             fields[name] = f"{fields[name]}, {value.strip()}" if name in fields else value.strip()
-        version = parts[2] if len(parts) > 2 else "HTTP/1.0"
+        self.version = version = parts[2] if len(parts) == 3 else "HTTP/1.0"
         conn = fields.get("connection", "").lower()
         self.keep_alive = "close" not in conn and (version == "HTTP/1.1" or "keep-alive" in conn)
         te = fields.get("transfer-encoding", "").lower()
@@ -150,7 +178,7 @@ def scan_chunks(conn: Conn, max_body: int) -> str:
 def response(status: int, ctype: str, body: bytes, *, close: bool, extra: str = "") -> bytes:
     head = (
         f"HTTP/1.1 {status} {_REASONS.get(status, 'Error')}\r\nContent-Type: {ctype}\r\n"
-        f"Content-Length: {len(body)}\r\n{extra}"
+        f"Content-Length: {len(body)}\r\nX-Content-Type-Options: nosniff\r\n{extra}"
         f"Connection: {'close' if close else 'keep-alive'}\r\n\r\n"
     )
     return head.encode("latin-1") + body
@@ -163,12 +191,14 @@ class Front(ThreadWorker):
     limits = Limits()
     health: Callable[[], bytes] = staticmethod(lambda: b'{"status": "ok"}')
     render: Render = staticmethod(lambda status, message, accept: ("text/plain", b""))
+    fast: Fast | None = None
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.reading: set[Conn] = set()
         self.per_client: Counter[str] = Counter()
         self._swept = 0.0
+        self._date_at, self._date_value = 0, ""
 
     # -- connections come in, and go --------------------------------------------------------
 
@@ -287,6 +317,8 @@ class Front(ThreadWorker):
         if head.target == "/-/health" and head.method in ("GET", "HEAD") and head.length <= 0:
             self._health(conn, head, start)
             return False
+        if head.target.startswith("/sparql?") and self._fast(conn, head, start):
+            return False
         conn.need, conn.chunk_at, conn.decoded = 0, start, 0
         if not head.chunked:
             if head.length > self.limits.max_body:
@@ -312,7 +344,73 @@ class Front(ThreadWorker):
         except OSError:
             self._drop(conn)
             return
-        if not head.keep_alive:
+        self._sent(conn, head.keep_alive, start)
+
+    def _fast(self, conn: Conn, head: Head, start: int) -> bool:
+        """Answer a bounded point lookup here (the module's docstring); False: not one."""
+        fields = head.fields
+        if (
+            head.method != "GET"
+            or head.version != "HTTP/1.1"
+            or len(fields) != len(head.lines) - 1  # a repeated field
+            or "host" not in fields
+            or not _NOT_IN_LOOP.isdisjoint(fields)
+            or not _TARGET.fullmatch(head.target)
+            or not all(_FIELD.fullmatch(line) for line in head.lines[1:])
+        ):
+            return False
+        environ = {"REQUEST_METHOD": "GET", "PATH_INFO": "/sparql", "REMOTE_ADDR": conn.ip}
+        environ["QUERY_STRING"] = head.target[8:]
+        for name in ("accept", "x-forwarded-for"):
+            if name in fields:
+                environ["HTTP_" + name.upper().replace("-", "_")] = fields[name]
+        done = self.fast(environ) if self.fast is not None else None
+        if done is None:
+            return False
+        self.nr += 1  # as gunicorn counts requests (max_requests)
+        if self.nr >= self.max_requests:
+            self.alive = False
+        keep = head.keep_alive and self.alive
+        lines = [f"HTTP/1.1 200 OK\r\nServer: {SERVER}\r\nDate: {self._date()}\r\n"]
+        lines.append(f"Connection: {'keep-alive' if keep else 'close'}\r\n")
+        lines += [f"{k}: {v}\r\n" for k, v in done[0]]
+        out = "".join(lines).encode("latin-1") + b"\r\n" + done[1]
+        try:
+            n = conn.sock.send(out)
+        except OSError:
+            self._drop(conn)
+            return True
+        if n < len(out):  # a client reading slowly: the rest when its socket takes it
+            del conn.buf[:start]
+            conn.out, conn.keep = out[n:], keep
+            conn.phase, conn.deadline = WRITING, time.monotonic() + self.limits.body_timeout
+            self.poller.modify(conn.sock, selectors.EVENT_WRITE, partial(self._writable, conn))
+            return True
+        self._sent(conn, keep, start)
+        return True
+
+    def _date(self) -> str:
+        """gunicorn's ``Date`` value, made once a second."""
+        now = int(time.time())
+        if now != self._date_at:
+            self._date_at, self._date_value = now, http_date(now)
+        return self._date_value
+
+    def _writable(self, conn: Conn, sock) -> None:
+        """Write more of the loop's answer to a client that reads slowly."""
+        try:
+            conn.out = conn.out[conn.sock.send(conn.out) :]
+            if not conn.out:
+                self.poller.modify(conn.sock, selectors.EVENT_READ, partial(self._readable, conn))
+                self._sent(conn, conn.keep, 0)
+        except (BlockingIOError, InterruptedError):
+            return
+        except Exception:  # never the loop's end: this connection's
+            self._drop(conn)
+
+    def _sent(self, conn: Conn, keep: bool, start: int) -> None:
+        """The loop has answered the request that ends at ``start`` in ``conn.buf``."""
+        if not keep:
             self._drop(conn)
             return
         del conn.buf[:start]
@@ -363,7 +461,7 @@ class Front(ThreadWorker):
         self._swept = now
         for conn in list(self.reading):
             expired = conn.deadline <= now
-            if conn.phase in (CLOSING, IDLE) or not conn.buf:
+            if conn.phase in (CLOSING, IDLE, WRITING) or not conn.buf:
                 if expired or not self.alive:  # a stopping worker keeps no idle connection
                     self._drop(conn)
             elif expired:
@@ -371,13 +469,13 @@ class Front(ThreadWorker):
                 self._refuse(conn, 408, f"the {what} did not arrive in time")
 
 
-def front_class(limits: Limits, health: Callable[[], bytes], render: Render) -> type[Front]:
+def front_class(
+    limits: Limits, health: Callable[[], bytes], render: Render, fast: Fast | None = None
+) -> type[Front]:
     """The worker class a service runs: :class:`Front` with ``limits`` and its answers."""
-    return type(
-        "Front",
-        (Front,),
-        {"limits": limits, "health": staticmethod(health), "render": staticmethod(render)},
-    )
+    answers = {"health": staticmethod(health), "render": staticmethod(render)}
+    answers["fast"] = None if fast is None else staticmethod(fast)
+    return type("Front", (Front,), {"limits": limits, **answers})
 
 
 def limits_of(settings: Settings) -> Limits:
@@ -390,11 +488,13 @@ def limits_of(settings: Settings) -> Limits:
     )
 
 
-def answers(app: Flask) -> tuple[Callable[[], bytes], Render]:
+def answers(app: Flask) -> tuple[Callable[[], bytes], Render, Fast | None]:
     """What the loop answers with for ``app``: ``/-/health`` (the body the Flask route
     answers, without asking the store: the version is known once the worker has warmed up),
-    and errors in the negotiated format (:func:`.errors.error_response`)."""
+    errors in the negotiated format (:func:`.errors.error_response`), and bounded point
+    lookups through the query lane (None when the fast paths are off or there is no lane)."""
     from .errors import error_response
+    from .fastpath import loop_lane
     from .state import state_of
 
     service = state_of(app).service
@@ -407,4 +507,4 @@ def answers(app: Flask) -> tuple[Callable[[], bytes], Render]:
             resp = error_response(status, message, title=_REASONS.get(status))
             return resp.content_type or "text/plain", resp.get_data()
 
-    return health, render
+    return health, render, loop_lane(app)

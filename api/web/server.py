@@ -27,6 +27,10 @@ def serve(settings: Settings, *, host: str, port: int, workers: int = 2, threads
     from . import create_app, fastpath, front
     from .state import state_of
 
+    taken = port_taken(host, port)
+    if taken:
+        print(f"cannot serve on {host}:{port}: {taken}", file=sys.stderr)
+        return 1
     settings = replace(settings, workers=workers)  # the answer caches are sized for them
     if not settings.base_url and host not in ("0.0.0.0", "::", ""):
         # absolute URLs name the address served, not a client's Host header (issue 17)
@@ -84,3 +88,20 @@ def serve(settings: Settings, *, host: str, port: int, workers: int = 2, threads
     )
     Server().run()
     return 0
+
+
+def port_taken(host: str, port: int) -> str | None:
+    """Why ``host:port`` cannot be served, or None. The workers listen with
+    ``SO_REUSEPORT`` (a socket each), which would let a second server share the port of a
+    running one without a word, the kernel splitting connections between two graphs: a
+    probe without it fails where any server already listens."""
+    import socket
+
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    with socket.socket(family, socket.SOCK_STREAM) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # TIME_WAIT is no owner
+        try:
+            probe.bind((host, port))
+        except OSError as exc:
+            return exc.strerror or str(exc)
+    return None

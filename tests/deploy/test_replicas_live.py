@@ -88,7 +88,13 @@ backend one
 
 
 def _digest(folder: Path) -> dict[str, str]:
-    return {f.name: hashlib.sha256(f.read_bytes()).hexdigest() for f in sorted(folder.iterdir())}
+    """Every file under ``folder`` (sub-folders too: other tests may have left a write
+    state there) and its digest."""
+    return {
+        str(f.relative_to(folder)): hashlib.sha256(f.read_bytes()).hexdigest()
+        for f in sorted(folder.rglob("*"))
+        if f.is_file()
+    }
 
 
 def _free_port() -> int:

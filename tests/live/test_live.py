@@ -5,6 +5,8 @@ import os
 import signal
 import socket
 import struct
+import subprocess
+import sys
 import time
 
 import pytest
@@ -246,3 +248,18 @@ def test_every_worker_is_warm_before_its_first_query(built_store):
             time.sleep(0.1)
     finally:
         server.stop()
+
+
+def test_a_second_server_on_a_taken_port_is_refused(live):
+    """The workers listen with SO_REUSEPORT; without a check a second server would share a
+    running one's port and the kernel would split the connections between two graphs."""
+    started = time.perf_counter()
+    r = subprocess.run(
+        [sys.executable, "-m", "enlargement_kg.cli", "serve", "--port", str(live.port)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert r.returncode == 1, r.stderr
+    assert f"cannot serve on 127.0.0.1:{live.port}" in r.stderr
+    assert time.perf_counter() - started < 20  # refused before the graph is built

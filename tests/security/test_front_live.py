@@ -15,6 +15,7 @@ import socket
 import threading
 import time
 import urllib.parse
+from pathlib import Path
 
 import pytest
 import requests
@@ -189,6 +190,7 @@ def test_health_is_answered_while_every_thread_is_busy(server):
             t.join()
     assert r.status_code == 200 and r.json()["status"] == "ok" and r.json()["version"]
     assert r.headers["Content-Type"] == "application/json"
+    assert r.headers["X-Content-Type-Options"] == "nosniff"  # the loop's answers carry it too
     assert elapsed < 0.5, f"answered in {elapsed:.2f} s"
 
 
@@ -304,6 +306,7 @@ def test_point_lookups_are_answered_while_every_thread_is_busy(server):
         for n in range(4):
             s = socket.socket()
             s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+            s.bind((f"127.0.0.{n + 2}", 0))  # 4 clients: each within its share of queries
             s.connect(("127.0.0.1", server.port))
             # several answers in a row: more than the kernel buffers between the two
             s.sendall(b"".join(_get(f"/sparql?query=%23{n}%0A{big}") for _ in range(8)))
@@ -343,3 +346,23 @@ def test_a_client_that_does_not_read_cannot_block_the_loop(server):
     assert len(answers) == 201 and re.search(rb'"status": ?"ok"', answers[-1])
     bodies = {a.split(b"\r\n\r\n", 1)[1] for a in answers[:200]}
     assert len(bodies) == 1 and next(iter(bodies)).startswith(b"p,o\r\n")
+
+
+def _nice(pid: int) -> int:
+    return int(Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[16])
+
+
+def _children(pid: int) -> list[int]:
+    tasks = Path(f"/proc/{pid}/task").iterdir()
+    return [int(k) for t in tasks for k in (t / "children").read_text().split()]
+
+
+def test_query_processes_yield_the_cpu_to_the_serving_ones(server):
+    """Runaway queries run in the query processes, at a lower CPU priority than the
+    serving process (core/pool.py, ``QUERY_NICE``): on a busy machine, point lookups and
+    cached answers come first (docs/performance.md, the mixed load)."""
+    master = server.proc.pid
+    (worker,) = _children(master)
+    queries = _children(worker)
+    assert queries and _nice(worker) == _nice(master)
+    assert max(_nice(q) for q in queries) == min(19, _nice(master) + 10)

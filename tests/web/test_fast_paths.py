@@ -5,12 +5,16 @@ and a conditional GET gets 304."""
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 import pytest
 
 from enlargement_kg.core.config import Settings, answer_budget
 from enlargement_kg.core.queries import catalogue
 from enlargement_kg.core.shared_cache import SharedCache
 from enlargement_kg.web import create_app
+from enlargement_kg.web.fastpath import lane as lane_module
+from enlargement_kg.web.fastpath import loop_lane
 from enlargement_kg.web.fastpath.lane import QueryLane
 from enlargement_kg.web.fastpath.response_cache import ResponseCache
 
@@ -105,3 +109,91 @@ def test_one_answer_budget_sized_to_the_graph(app):
     assert 16_000_000 <= budget <= 256_000_000
     assert gs.service.cache.max_bytes + app.wsgi_app.cache.max_bytes == budget
     assert answer_budget(Settings(cache_bytes=1234), triples) == 1234
+
+
+def _wsgi(app, query: str, accept: str) -> tuple[str, list, bytes]:
+    """The WSGI answer of ``app`` to ``GET /sparql?query=`` (status, headers, body)."""
+    from werkzeug.test import EnvironBuilder
+
+    env = EnvironBuilder(path="/sparql", query_string=urlencode({"query": query}))
+    environ = env.get_environ()
+    environ["HTTP_ACCEPT"] = accept
+    seen: list = []
+    body = b"".join(app.wsgi_app(environ, lambda s, h, e=None: seen.extend([s, h])))
+    return seen[0], seen[1], body
+
+
+LOOP = SAMPLE[0]  # a subject's triples: bounded by construction
+
+
+@pytest.mark.parametrize("accept", ["application/sparql-results+json", "text/csv", "*/*", ""])
+def test_the_loop_answers_as_the_lane_does(app, accept):
+    """What the front's loop writes for a bounded point lookup (``QueryLane.in_loop``) is
+    the lane's own answer: the same headers and body (web/front.py adds gunicorn's)."""
+    lane = loop_lane(app)
+    query = f"#{accept}\n{LOOP}"
+    env = {"REQUEST_METHOD": "GET", "PATH_INFO": "/sparql", "REMOTE_ADDR": "127.0.0.1"}
+    env["QUERY_STRING"] = urlencode({"query": query})
+    if accept:
+        env["HTTP_ACCEPT"] = accept
+    headers, body = lane(env)
+    status, wsgi_headers, wsgi_body = _wsgi(app, query, accept)
+    assert status == "200 OK" and body == wsgi_body
+    assert headers == [(k, "miss" if k == "X-Cache" else v) for k, v in wsgi_headers]
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "SELECT ?s WHERE { ?s a <https://w3id.org/eu-enlargement/ontology#Chapter> }",
+        "SELECT ?s WHERE { ?s <http://www.w3.org/2000/01/rdf-schema#label> ?o } LIMIT 5000",
+        "ASK { <https://w3id.org/eu-enlargement/id/country/MNE> ?p ?o }",
+        "SELECT * WHERE { ?s ?p ?o } LIMIT 1",
+        "SELECT ?p ?o WHERE { <https://w3id.org/eu-enlargement/id/country/MNE ?p ?o }",
+    ],
+)
+def test_the_loop_leaves_anything_else_to_a_thread(app, query):
+    env = {"REQUEST_METHOD": "GET", "PATH_INFO": "/sparql", "REMOTE_ADDR": "127.0.0.1"}
+    env["QUERY_STRING"] = urlencode({"query": query})
+    assert loop_lane(app)(env) is None
+    env["QUERY_STRING"] = urlencode({"query": LOOP, "format": "json"})  # not the lane's
+    assert loop_lane(app)(env) is None
+    env.update(QUERY_STRING=urlencode({"query": LOOP}), HTTP_ACCEPT="text/html")
+    assert loop_lane(app)(env) is None  # a browser: the editor page
+
+
+def test_the_loop_writes_small_answers_only(app, monkeypatch):
+    env = {"REQUEST_METHOD": "GET", "PATH_INFO": "/sparql", "REMOTE_ADDR": "127.0.0.1"}
+    env["QUERY_STRING"] = urlencode({"query": LOOP})
+    headers, body = loop_lane(app)(env)
+    monkeypatch.setattr(lane_module, "LOOP_MAX_ANSWER", len(body) - 1)
+    assert loop_lane(app)(env) is None
+
+
+def test_no_loop_answers_without_the_fast_paths(slow_app, built_store, tmp_path):
+    from support.writes import copy_store
+
+    from enlargement_kg.web import create_app
+
+    assert loop_lane(slow_app) is None
+    store = copy_store(built_store, tmp_path / "store")  # a write never touches the shared one
+    writable = create_app({"store_path": store, "writable": True, "token": "t"})
+    try:
+        assert loop_lane(writable) is None
+    finally:
+        writable.extensions["enlargement_kg"].store.close()
+
+
+def test_the_loop_replays_what_the_response_cache_keeps(app):
+    """A GET whose whole answer the response cache keeps is answered by the loop as the
+    cache replays it (any query: a look-up); before it is kept, a thread answers."""
+    query = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o } # loop replay"
+    env = {"REQUEST_METHOD": "GET", "PATH_INFO": "/sparql", "REMOTE_ADDR": "127.0.0.1"}
+    env.update(QUERY_STRING=urlencode({"query": query}), HTTP_ACCEPT="text/csv")
+    assert loop_lane(app)(env) is None
+    _wsgi(app, query, "text/csv")  # made, and kept
+    status, headers, body = _wsgi(app, query, "text/csv")  # replayed
+    assert status == "200 OK" and dict(headers)["X-Cache"] == "hit"
+    assert loop_lane(app)(dict(env)) == (headers, body)
+    env["HTTP_IF_NONE_MATCH"] = dict(headers)["ETag"]
+    assert loop_lane(app)(env) is None  # the endpoint's 304

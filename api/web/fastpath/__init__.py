@@ -9,6 +9,7 @@ answer cache, shared           ``core.shared_cache.SharedCache`` (SQLite)       
                                                                                  workers > 1
 whole-response cache           :mod:`.response_cache` (WSGI, ``/sparql``)       read-only
 the plain-query lane           :mod:`.lane` (WSGI, ``GET /sparql?query=``)      read-only
+bounded lookups in the loop    :mod:`..front` (``lane.QueryLane.in_loop``)      read-only
 local bounded reads            ``core.pool.PooledStore(local_reads=True)``      read-only
 index scan, one JSON write     ``core.oxigraph_store`` (``_scan``, bounded)     always [1]
 one TCP segment per answer     :mod:`.segment` (TCP_CORK, gunicorn only)        always [1]
@@ -75,6 +76,35 @@ def install(app: Flask, gs: GraphState) -> None:
             gs.service.shared = SharedCache.temporary(max_bytes=2 * gs.service.cache.max_bytes)
         except OSError as exc:  # a cache: serve without it rather than not at all
             app.logger.warning("serving without the shared answer cache: %s", exc)
+
+
+def loop_lane(app: Flask) -> Callable[[dict], tuple[list[tuple[str, str]], bytes] | None] | None:
+    """What the front's loop answers itself (web/front.py), in the order the WSGI stack
+    would: a whole answer the response cache keeps (``ResponseCache.in_loop``), else the
+    lane's bounded point lookups (``QueryLane.in_loop``); None where there is no lane (fast
+    paths off, writes on)."""
+    from . import lane as lane_module
+    from .lane import QueryLane
+    from .response_cache import ResponseCache
+
+    cache, wsgi = None, app.wsgi_app
+    while wsgi is not None and not isinstance(wsgi, QueryLane):
+        if isinstance(wsgi, ResponseCache):
+            cache = wsgi
+        wsgi = getattr(wsgi, "app", None)
+    if wsgi is None:
+        return None
+    lane = wsgi
+    if cache is None:
+        return lane.in_loop
+
+    def in_loop(environ: dict) -> tuple[list[tuple[str, str]], bytes] | None:
+        kept = cache.in_loop(environ)
+        if kept is None:
+            return lane.in_loop(environ)
+        return kept if len(kept[1]) <= lane_module.LOOP_MAX_ANSWER else None
+
+    return in_loop
 
 
 def cache_bytes(settings: Settings, triples: int) -> tuple[int, int]:

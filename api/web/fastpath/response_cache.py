@@ -74,6 +74,21 @@ class ResponseCache:
             body,
         )
 
+    def in_loop(self, environ: dict) -> tuple[list[tuple[str, str]], bytes] | None:
+        """For the front's loop (web/front.py): the answer kept for a ``GET`` of ``/sparql``
+        (a dictionary look-up, bounded by construction), as :meth:`__call__` replays it;
+        None on a miss and for anything else."""
+        if environ.get("PATH_INFO") != PATH or environ.get("REQUEST_METHOD") != "GET":
+            return None
+        if "HTTP_IF_NONE_MATCH" in environ:
+            return None
+        t0 = time.perf_counter()
+        hit = self.cache.get(self._key(environ))
+        if hit is None:
+            return None
+        self.metrics.hit(time.perf_counter() - t0)
+        return hit[1], hit[2]
+
     def __call__(self, environ: dict, start_response: Callable) -> Iterable[bytes]:
         if environ.get("PATH_INFO") != PATH or "HTTP_IF_NONE_MATCH" in environ:
             return self.app(environ, start_response)  # not ours, or the endpoint's 304
