@@ -103,9 +103,12 @@ def fetch(
     *, endpoint: str, accept: str | None = "text/turtle", session: requests.Session | None = None
 ) -> Description:
     """``GET`` the endpoint without a query and parse the answer as the media type says."""
-    http = session or requests.Session()
     headers: dict[str, str | None] = {"Accept": accept}
-    r = http.get(endpoint, headers=headers, allow_redirects=False, timeout=30)
+    if session is None:
+        with requests.Session() as own:
+            r = own.get(endpoint, headers=headers, allow_redirects=False, timeout=30)
+    else:
+        r = session.get(endpoint, headers=headers, allow_redirects=False, timeout=30)
     if r.status_code != 200:
         raise AssertionError(
             f"GET {endpoint} (Accept: {accept}) -> {r.status_code}: {r.text[:300]}"

@@ -233,9 +233,13 @@ def test_the_per_client_cap_counts_the_client_the_balancer_saw(cluster):
 
     def ask(name: str, source: str, headers: dict | None = None) -> None:
         params = {"query": RUNAWAY.format(nonce=f"{name}-{time.time()}")}
-        out[name] = client_at(source).get(
-            f"{cluster.one}/sparql", params=params, headers={**JSON, **(headers or {})}, timeout=30
-        )
+        with client_at(source) as session:  # closed: no socket left for the collector
+            out[name] = session.get(
+                f"{cluster.one}/sparql",
+                params=params,
+                headers={**JSON, **(headers or {})},
+                timeout=30,
+            )
 
     first = threading.Thread(target=ask, args=("a1", "127.0.0.2"))
     first.start()
@@ -276,16 +280,17 @@ def _load(url: str, seconds: float, threads: int) -> list[tuple[float, str, obje
     results: list[tuple[float, str, object, str | None]] = []
 
     def client(k: int) -> None:
-        session = requests.Session()
-        i = k
-        while time.monotonic() < end:
-            path, params, headers = _mix(i)
-            i += threads
-            try:
-                r = session.get(url + path, params=params, headers=headers, timeout=20)
-                results.append((time.monotonic(), path, r.status_code, r.headers.get("X-Replica")))
-            except requests.RequestException as exc:
-                results.append((time.monotonic(), path, repr(exc), None))
+        with requests.Session() as session:
+            i = k
+            while time.monotonic() < end:
+                path, params, headers = _mix(i)
+                i += threads
+                try:
+                    r = session.get(url + path, params=params, headers=headers, timeout=20)
+                    replica = r.headers.get("X-Replica")
+                    results.append((time.monotonic(), path, r.status_code, replica))
+                except requests.RequestException as exc:
+                    results.append((time.monotonic(), path, repr(exc), None))
 
     workers = [threading.Thread(target=client, args=(k,)) for k in range(threads)]
     for t in workers:

@@ -21,14 +21,7 @@ import pytest
 import requests
 from support import start_server
 
-pytestmark = [
-    pytest.mark.slow,
-    # the client sockets of requests that the server cut off on purpose may be collected
-    # unclosed during a later test; the server's side is what these tests check
-    pytest.mark.filterwarnings(
-        "ignore:Exception ignored in. <socket.socket:pytest.PytestUnraisableExceptionWarning"
-    ),
-]
+pytestmark = pytest.mark.slow
 
 HEADER_TIMEOUT = 1.5
 BODY_TIMEOUT = 1.5
