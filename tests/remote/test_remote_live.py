@@ -76,7 +76,6 @@ VIRTUOSO_DIFFERS = {
     "benchmarks-and-tiers": "a boolean expression (EXISTS) gives xsd:integer 1/0",
     "safe-eligibility": "a boolean expression (EXISTS) gives xsd:integer 1/0",
     "blocked-chapters": "xsd:date(SUBSTR(STR(NOW()), 1, 10)) is not a date in Virtuoso",
-    "changes": "SAMPLE picks another of a fact's two labels",
 }
 
 
