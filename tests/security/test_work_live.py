@@ -83,7 +83,9 @@ def _check(results: list, seen: list, refused_status: int) -> None:
     ran = [r for r in results if r not in refused]
     assert len(refused) >= 4, [(r[0], round(r[3], 2), r[2][:80]) for r in results]
     for _, headers, body, seconds in refused:
-        assert seconds < 1.5, f"refused after {seconds:.2f} s"
+        # the admission wait (0.5 s) plus the machine's load, far from the time limit: before,
+        # a refused query waited the whole limit (CI saw 1.51 s under a full suite)
+        assert seconds < TIMEOUT / 2, f"refused after {seconds:.2f} s"
         assert int(headers["Retry-After"]) >= 1
         assert body.startswith("{") and '"message"' in body
     for status, _, body, _ in ran:  # the admitted ones were stopped at the time limit
