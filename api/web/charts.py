@@ -41,7 +41,7 @@ from ..core.negotiation import negotiating_structure
 from ..core.queries import bind, catalogue, sorted_lists, substitute
 from ..core.store import parse_json_bindings
 from .fastpath.render_cache import Rendered
-from .queries import _country_codes
+from .queries import country_codes
 from .state import state
 
 bp = Blueprint("charts", __name__)
@@ -61,7 +61,7 @@ def canned(name: str, **args: str) -> list[dict[str, str]]:
     """The rows of the canned query ``name`` with ``args``, as ``/queries/<name>.json``
     answers them (the same cache entry), each value as its text."""
     q = catalogue()[name]
-    bindings = bind(q, args, countries=set(_country_codes()))
+    bindings = bind(q, args, countries=set(country_codes()))
     result, _ = state().service.run(
         substitute(q.text, bindings),
         result_format=JSON,
@@ -164,7 +164,7 @@ def rows_csv(chart: Chart) -> bytes:
 def country_charts(code: str) -> list[tuple[str, Markup, str]]:
     """``code``'s charts to embed in a page: (title, the SVG, the URL of its rows as CSV)."""
     code = code.upper()
-    if code not in _country_codes():
+    if code not in country_codes():
         return []
     out = []
     for name in CHARTS:
@@ -180,7 +180,7 @@ def _checked(name: str, file: str) -> tuple[str, str]:
         abort(404, f"no chart named {name!r}; the charts are {', '.join(CHARTS)}")
     if suffix not in SUFFIXES or not stem:
         abort(404, f"{file!r}: ask for CODE.svg, CODE.csv or CODE.json")
-    codes = _country_codes()
+    codes = country_codes()
     if stem.upper() not in codes:
         abort(404, f"no country {stem!r}; the countries are {', '.join(sorted(codes))}")
     return stem.upper(), suffix

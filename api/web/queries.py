@@ -13,6 +13,7 @@ from flask import Blueprint, Response, abort, render_template, request, url_for
 
 from ..core import formats
 from ..core.queries import (
+    COUNTRY_CODES,
     CannedQuery,
     ParameterError,
     bind,
@@ -31,17 +32,12 @@ TABLE_FORMATS = [formats.by_name(n) for n in ("json", "csv", "tsv")]
 SUFFIX = {".json": "json", ".csv": "csv", ".tsv": "tsv", ".html": "html"}
 
 
-def _country_codes() -> frozenset[str]:
+def country_codes() -> frozenset[str]:
     """The enlargement countries' codes, once per graph version."""
     gs = state()
 
     def make() -> frozenset[str]:
-        rows = gs.store.select(
-            "SELECT ?code WHERE { ?c a <https://w3id.org/eu-enlargement/ontology#"
-            "EnlargementCountry> ; <https://w3id.org/eu-enlargement/ontology#iso3166Alpha3> "
-            "?code }"
-        )
-        return frozenset(str(r["code"]) for r in rows)
+        return frozenset(str(r["code"]) for r in gs.store.select(COUNTRY_CODES))
 
     return gs.service.memo.get("country-codes", make)
 
@@ -96,7 +92,7 @@ def run(name: str):
         abort(404, f"no canned query named {name!r}; see /queries for the list")
     args = {k: v for k, v in request.args.items() if k != "format"}
     try:
-        bindings = bind(q, args, countries=set(_country_codes()))
+        bindings = bind(q, args, countries=set(country_codes()))
     except ParameterError as exc:
         abort(400, str(exc))
     if suffix == ".html" or (suffix is None and wants_html()):
