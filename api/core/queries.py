@@ -14,8 +14,11 @@ checked against its type, turned into an RDF term, and *substituted* for ``?vari
 everywhere in the query (SEP-0007 semantics, subqueries included), on the query's tokens:
 only variable tokens are replaced, by the term's N-Triples form, so no user text ever
 reaches the parser unescaped. (pyoxigraph's own ``substitutions=`` binds only at the top
-level, which would leave a parameter used inside a subquery unbound there.) The columns
-are a public contract; a test runs every query and compares its variables with them.
+level, which would leave a parameter used inside a subquery unbound there.) An optional
+``date`` parameter left out is today (UTC), bound here like a given one: no query reads the
+clock (``NOW()``), so every engine sees the same day, and the text, hence every answer cache
+keyed on it, changes at midnight. The columns are a public contract; a test runs every query
+and compares its variables with them.
 """
 
 from __future__ import annotations
@@ -176,7 +179,9 @@ def months_before(today: dt.date, months: int) -> dt.date:
 def bind(
     query: CannedQuery, args: dict[str, str], *, countries: set[str], today: dt.date | None = None
 ) -> dict[str, Node]:
-    """Check ``args`` against the query's parameters and return the variable bindings."""
+    """Check ``args`` against the query's parameters and return the variable bindings
+    (an optional date left out is ``today``, by default today's date in UTC)."""
+    today = today or dt.datetime.now(dt.UTC).date()
     known = {p.name for p in query.params}
     unknown = sorted(set(args) - known)
     if unknown:
@@ -192,8 +197,10 @@ def bind(
                 raise ParameterError(
                     f"parameter '{p.name}' is required ({p.type}, e.g. {p.name}={p.example})"
                 )
-            continue
-        out[p.variable] = _convert(p, raw, countries=countries, today=today or dt.date.today())
+            if p.type != "date":
+                continue
+            raw = today.isoformat()
+        out[p.variable] = _convert(p, raw, countries=countries, today=today)
     return out
 
 

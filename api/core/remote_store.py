@@ -10,11 +10,11 @@ the store's own default graph is used (Virtuoso: every graph; the Oxigraph serve
 with ``--union-default-graph``).
 
 Answers. SELECT and ASK are asked for as SPARQL JSON and written again in the format the
-service needs with the shared writers of :mod:`.store` (Virtuoso's ``typed-literal`` and
-explicit ``xsd:string`` are normalised on the way); CONSTRUCT and DESCRIBE as N-Triples (or
-Turtle), parsed and written in the graph format asked for. Bindings are substituted into the
-query's WHERE clause (:func:`bind`), as constants, and kept with a ``VALUES`` row so that
-projected and grouped variables stay bound.
+service needs with the shared writers of :mod:`.store` (Virtuoso's ``typed-literal``,
+explicit ``xsd:string`` and ``1``/``0`` booleans are normalised on the way); CONSTRUCT and
+DESCRIBE as N-Triples (or Turtle), parsed and written in the graph format asked for.
+Bindings are substituted into the query's WHERE clause (:func:`bind`), as constants, and kept
+with a ``VALUES`` row so that projected and grouped variables stay bound.
 
 Time. Every request has a client-side deadline (the socket timeout, and the whole answer
 read within it): past it :class:`.GatewayTimeout` (504). Virtuoso also gets its ``timeout``
@@ -64,6 +64,9 @@ from .store import (
 
 USER_AGENT = "enlargement-kg (remote store)"
 XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
+XSD_BOOLEAN = "http://www.w3.org/2001/XMLSchema#boolean"
+#: an ``xsd:boolean``'s lexical forms -> the canonical one
+BOOLEAN_LEXICAL = {"1": "true", "0": "false"}
 RESULTS_JSON = "application/sparql-results+json"
 GRAPH_ACCEPT = "application/n-triples, text/turtle;q=0.9, application/rdf+xml;q=0.5"
 #: media type of a graph answer -> rdflib's parser
@@ -168,14 +171,21 @@ _FORMS = frozenset({"SELECT", "CONSTRUCT", "ASK", "DESCRIBE"})
 
 def normalise_term(t: Mapping[str, str]) -> Term:
     """A SPARQL JSON term -> ``(kind, value, datatype, lang)``: Virtuoso's ``typed-literal``
-    is a literal, an explicit ``xsd:string`` is the plain literal it is (RDF 1.1)."""
+    is a literal, an explicit ``xsd:string`` is the plain literal it is (RDF 1.1), and an
+    ``xsd:boolean`` is written ``true``/``false`` (Virtuoso 7 writes every one ``1``/``0``).
+
+    >>> normalise_term({"type": "typed-literal", "datatype": XSD_BOOLEAN, "value": "0"})
+    ('literal', 'false', 'http://www.w3.org/2001/XMLSchema#boolean', None)
+    """
     kind = t["type"]
     if kind == "typed-literal":
         kind = "literal"
-    dt = t.get("datatype")
+    dt, value = t.get("datatype"), t["value"]
     if dt == XSD_STRING:
         dt = None
-    return (kind, t["value"], dt, t.get("xml:lang"))
+    elif dt == XSD_BOOLEAN:
+        value = BOOLEAN_LEXICAL.get(value, value)
+    return (kind, value, dt, t.get("xml:lang"))
 
 
 class RemoteStore(Store):

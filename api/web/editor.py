@@ -37,7 +37,7 @@ def editor_page(query: str | None) -> Response:
     """The editor (YASGUI, vendored in ``static/vendor/yasgui``), with the canned queries as
     its examples; without JavaScript, a plain form."""
     endpoint = url_for("sparql.endpoint")
-    examples, texts = editor_examples(dt.date.today())
+    examples, texts = editor_examples(dt.datetime.now(dt.UTC).date())  # as queries.bind
     config = {
         "endpoint": endpoint,
         "root": request.script_root,
