@@ -33,6 +33,7 @@ from __future__ import annotations
 
 import itertools
 import json
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path as FilePath
@@ -49,8 +50,14 @@ from .validation import ValidationReport, ValidationResult, report_results
 ANY = URIRef("urn:enlargement-kg:any-predicate")
 FWD, BWD = 1, -1
 
-#: SPARQL functions whose value is not a function of the data.
-_CLOCK = {"Builtin_NOW", "Builtin_RAND", "Builtin_UUID", "Builtin_STRUUID", "Builtin_BNODE"}
+#: SPARQL functions whose value is not a function of the data (NOW() is the clock, which a
+#: shape may read to the day: see :func:`_to_the_day`).
+_RANDOM = {"Builtin_RAND", "Builtin_UUID", "Builtin_STRUUID", "Builtin_BNODE"}
+#: the forms of NOW() that read the clock no finer than the day
+_DAY_FORMS = (
+    re.compile(r"\b(?:YEAR|MONTH|DAY)\s*\(\s*NOW\s*\(\s*\)\s*\)", re.I),
+    re.compile(r"\bSUBSTR\s*\(\s*STR\s*\(\s*NOW\s*\(\s*\)\s*\)\s*,\s*(\d+)\s*,\s*(\d+)\s*\)", re.I),
+)
 _UNBOUNDED = {"ServiceGraphPattern", "Graph", "Builtin_EXISTS_SERVICE"}
 
 #: Constraint parameters that read nothing but the value nodes themselves (or the shapes).
@@ -88,7 +95,8 @@ class Reach:
     steps: set[tuple[URIRef, int]] = field(default_factory=set)  #: (predicate, FWD/BWD)
     radius: int = 0
     globals: set[URIRef] = field(default_factory=set)  #: predicates read anywhere
-    always: bool = False  #: re-run whole on every write (clock, unbounded)
+    always: bool = False  #: re-run whole on every write (unbounded)
+    clock: bool = False  #: reads the clock (to the day): re-run whole on a new day
 
     def reads(self, pred: URIRef) -> bool:
         return any(p in (pred, ANY) for p, _ in self.steps)
@@ -143,7 +151,7 @@ class _Patterns:
                             depth[b] = depth[node] + 1
                             nxt.append(b)
             frontier = nxt
-        out = Reach(always=self.clock)
+        out = Reach(clock=self.clock)
         for s, p, o in self.edges:
             near = [(depth[k], d) for k, d in ((s, FWD), (o, BWD)) if k in depth]
             if not near:
@@ -176,9 +184,11 @@ def _sparql(pat: _Patterns, this: object, text: str, prologue: str) -> None:
     def walk(node: object, scope: dict, top: bool) -> None:
         if isinstance(node, dict):
             name = getattr(node, "name", "")
-            if name in _CLOCK:
+            if name == "Builtin_NOW":
+                if not _to_the_day(text):
+                    raise _Unbounded("NOW() read finer than the day")
                 pat.clock = True
-            if name in _UNBOUNDED:
+            if name in _RANDOM or name in _UNBOUNDED:
                 raise _Unbounded(name)
             if name == "Project" and not top:  # a sub-select: only what it projects joins
                 inner = {v: scope.setdefault(v, key(v, scope)) for v in dict.get(node, "PV") or []}
@@ -195,6 +205,21 @@ def _sparql(pat: _Patterns, this: object, text: str, prologue: str) -> None:
                 walk(v, scope, top)
 
     walk(algebra, {}, True)
+
+
+def _to_the_day(text: str) -> bool:
+    """Does ``text`` read NOW() only to the day (its year, month, day, or the first ten
+    characters of its lexical form)? Then results computed earlier the same (UTC) day
+    stand."""
+
+    def day_part(m: re.Match) -> str:
+        if m.groups() and int(m.group(1)) + int(m.group(2)) - 1 > 10:
+            return m.group(0)  # reaches past the day: left in, so it is found below
+        return ""
+
+    for form in _DAY_FORMS:
+        text = form.sub(day_part, text)
+    return re.search(r"\bNOW\s*\(", text, re.I) is None
 
 
 def _triples(block: list) -> list:
@@ -260,8 +285,8 @@ class _Analysis:
             pat.edges.append((at, o, pat.fresh()))
         elif p == SH.targetObjectsOf:
             pat.edges.append((pat.fresh(), o, at))
-        else:  # a SPARQL target: its patterns are global (it has no $this)
-            _sparql(pat, pat.fresh(), str(self.g.value(o, SH.select)), self.prologue)
+        else:  # a SPARQL target: its ?this is the focus node (what it selects)
+            _sparql(pat, at, str(self.g.value(o, SH.select)), self.prologue)
 
 
 def _path(g: Graph, node: object) -> object:
@@ -347,20 +372,6 @@ def keyed(report: ValidationReport, plan: Plan) -> list[tuple[str, ValidationRes
     return out
 
 
-def delta_triples(quads: Iterable) -> list[tuple] | None:
-    """The triples of pyoxigraph ``quads`` (a write's changes) as rdflib terms; None when a
-    blank node or a quoted triple is among them (their labels differ from the graph's)."""
-    lines = []
-    for q in quads:
-        terms = [str(q.subject), str(q.predicate), str(q.object)]
-        if any(t.startswith(("_:", "<<")) for t in terms):
-            return None
-        lines.append(" ".join(terms) + " .\n")
-    g = Graph()
-    g.parse(data="".join(lines), format="nt")
-    return list(g)
-
-
 _XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 
 
@@ -369,10 +380,25 @@ def union_graph(quads: Iterable, into: Graph) -> Graph:
     ``into``, term by term (three times faster than a dump parsed again). Blank nodes keep
     the store's labels, so results that name one stay comparable from write to write.
     A quoted triple (which rdflib cannot hold) raises ValueError."""
-    cache: dict = {}
+    add, convert = into.add, Terms()
+    for q in quads:
+        add(convert.triple(q))
+    return into
 
-    def term(x: object) -> object:
-        t = cache.get(x)
+
+class Terms:
+    """pyoxigraph terms as rdflib terms (each converted once); blank nodes keep their
+    labels."""
+
+    def __init__(self) -> None:
+        self._cache: dict = {}
+
+    def triple(self, q: object) -> tuple:
+        t = self.term
+        return (t(q.subject), t(q.predicate), t(q.object))  # type: ignore[attr-defined]
+
+    def term(self, x: object) -> object:
+        t = self._cache.get(x)
         if t is None:
             kind = type(x).__name__
             if kind == "NamedNode":
@@ -383,13 +409,8 @@ def union_graph(quads: Iterable, into: Graph) -> Graph:
                 t = _literal(x)
             else:
                 raise ValueError(f"a {kind} term cannot be validated")
-            cache[x] = t
+            self._cache[x] = t
         return t
-
-    add = into.add
-    for q in quads:
-        add((term(q.subject), term(q.predicate), term(q.object)))
-    return into
 
 
 def _literal(x: object) -> Literal:
@@ -401,17 +422,37 @@ def _literal(x: object) -> Literal:
     return Literal(x.value, datatype=URIRef(datatype))  # type: ignore[attr-defined]
 
 
-def load_results(path: FilePath, version: str) -> list | None:
-    """The keyed results of the last validation, if they describe graph ``version`` and
-    hold no violation (a graph with one is validated whole)."""
+def today() -> str:
+    """The UTC day, as SPARQL's NOW() gives it to the shapes (rdflib's clock is UTC)."""
+    import datetime as dt
+
+    return dt.datetime.now(dt.UTC).date().isoformat()
+
+
+def save_results(path: FilePath, version: str, keyed: list, day: str) -> None:
+    """Keep ``keyed`` results of graph ``version``, validated on ``day``, for the next write
+    (renamed into place: a reader sees the old file or the new one)."""
+    import os
+    import uuid
+
+    doc = {"version": version, "day": day, "results": [[t, r.as_dict()] for t, r in keyed]}
+    tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex}.tmp")
+    tmp.write_text(json.dumps(doc), encoding="utf-8")
+    os.replace(tmp, path)  # not synced: lost or torn, it is not read, and all is validated
+
+
+def load_results(path: FilePath, version: str) -> tuple[list, str] | None:
+    """The keyed results of the last validation and the day it ran, if they describe graph
+    ``version`` and hold no violation (a graph with one is validated whole)."""
     try:
         doc = json.loads(path.read_text(encoding="utf-8"))
         if doc["version"] != version:
             return None
         out = [(top, ValidationResult(**r)) for top, r in doc["results"]]
+        day = str(doc["day"])
     except (OSError, ValueError, KeyError, TypeError):
         return None
-    return None if any(r.severity == "Violation" for _, r in out) else out
+    return None if any(r.severity == "Violation" for _, r in out) else (out, day)
 
 
 # -- a write ----------------------------------------------------------------------------------
@@ -456,17 +497,19 @@ def validate_delta(
     *,
     shapes: Graph,
     plan: Plan,
+    new_day: bool = False,
 ) -> ValidationReport:
     """Validate ``data`` (the graph after the write, the ontology included) given the
     triples the write added or removed (``delta``) and the keyed results of the graph
-    before it; the same report as :func:`.validation.validate` of ``data``."""
+    before it; the same report as :func:`.validation.validate` of ``data``. ``new_day``:
+    those results were computed on another day than today (the clock shapes run whole)."""
     from pyshacl import Validator
     from pyshacl.graph_abstraction import DataGraph
 
     delta = list(delta)
     work: dict[object, set | None] = {}
     for top, reach in plan.reach.items():
-        if reach.always:
+        if reach.always or (reach.clock and new_day):
             work[top] = None
         elif any(reach.reads(p) or reach.reads_globally(p) for _, p, _ in delta):
             work[top] = _candidates(data, reach, delta)
@@ -488,7 +531,7 @@ def validate_delta(
             focus = None
             redone[str(shape.node)] = None
         else:
-            focus = [f for f in shape.focus_nodes(target) if f in cands]
+            focus = _focus_among(shape, data, target, cands)
             redone[str(shape.node)] = {str(c) for c in cands}
             if not focus:
                 continue
@@ -498,3 +541,31 @@ def validate_delta(
     results = [r for top, r in previous if _stands(r, redone, top)] + fresh
     conforms = not any(r.severity == "Violation" for r in results)
     return ValidationReport(conforms=conforms, results=results, graph=graph)
+
+
+def _focus_among(shape: object, data: Graph, target: object, cands: set) -> list:
+    """The focus nodes of ``shape`` among ``cands``, each target tested at each candidate
+    alone (a SPARQL target with ``?this`` bound), instead of computing every focus node of
+    the graph and keeping the candidates."""
+    from pyshacl.consts import SH_SPARQLTarget
+
+    # generators, read once each
+    nodes, classes, implicit, objects_of, subjects_of = map(set, shape.target())  # type: ignore[attr-defined]
+    advanced = (shape.advanced_target() if shape._advanced else None) or {}  # type: ignore[attr-defined]
+    if any(at["type"] != SH_SPARQLTarget for at in advanced.values()):
+        return [f for f in shape.focus_nodes(target) if f in cands]  # type: ignore[attr-defined]
+    types = classes | implicit
+    for c in list(types):
+        types.update(data.transitive_subjects(RDFS.subClassOf, c))
+    selects = [at["qh"].apply_prefixes(at["qh"].select_text) for at in advanced.values()]
+
+    def targeted(c: object) -> bool:
+        return (
+            c in nodes
+            or any((c, RDF.type, t) in data for t in types)
+            or any((c, p, None) in data for p in subjects_of)
+            or any((None, p, c) in data for p in objects_of)
+            or any(bool(data.query(q, initBindings={"this": c})) for q in selects)
+        )
+
+    return [c for c in cands if targeted(c)]

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import itertools
 import json
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from operator import attrgetter
 from pathlib import Path
@@ -411,6 +411,16 @@ class OxigraphStore(Store):
             graphs_removed=tuple(graphs_mine - graphs_theirs),
             graphs_added=tuple(graphs_theirs - graphs_mine),
         )
+
+    def quads_in(self, graphs: Iterable[str | None] | None) -> set:
+        """The quads of ``graphs`` (None in it: the default graph; None: every graph).
+        A name that is not an IRI raises ValueError."""
+        if graphs is None:
+            return set(self._store)
+        out: set = set()
+        for g in graphs:
+            out.update(self._store.quads_for_pattern(None, None, None, _graph_name(g)))
+        return out
 
     def apply_changes(self, changes: StoreChanges) -> None:
         """Apply ``changes`` in ONE transaction: one SPARQL Update request.

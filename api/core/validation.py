@@ -8,7 +8,7 @@ hierarchies resolve without mixing the TBox into the reported focus nodes.
 from __future__ import annotations
 
 import json
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from rdflib import Graph, Literal, URIRef
@@ -34,6 +34,10 @@ class ValidationResult:
     path: str = ""
     value: str = ""
     constraint: str = ""
+
+    def as_dict(self) -> dict[str, str]:
+        """Its fields (``dataclasses.asdict`` deep-copies: ten times slower)."""
+        return dict(self.__dict__)
 
 
 @dataclass
@@ -75,7 +79,7 @@ class ValidationReport:
                 "conforms": self.conforms,
                 "violations": len(self.violations),
                 "warnings": len(self.warnings),
-                "results": [asdict(r) for r in self.results],
+                "results": [r.as_dict() for r in self.results],
             },
             indent=2,
         )

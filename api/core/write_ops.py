@@ -86,6 +86,70 @@ class DeleteGraph:
 
 Operation = Update | PutGraph | PostGraph | DeleteGraph
 
+#: :func:`written_graphs` of an operation that may write any graph
+ANY_GRAPH = None
+
+
+def written_graphs(op: Operation) -> frozenset[str | None] | None:
+    """The graphs ``op`` can write (None in the set: the default graph), so that a write's
+    changes are read from those graphs alone; None when it may write any graph (``GRAPH
+    ?g`` in a template, ``CLEAR ALL``, or an update the analysis cannot read: the caller
+    then compares every graph). An update is read by rdflib's SPARQL parser, whose result
+    only narrows the comparison: what the store does is still pyoxigraph's."""
+    if not isinstance(op, Update):
+        return frozenset([op.graph])
+    if len(op.text) > 64_000:  # a long INSERT DATA parses slowly: compare every graph
+        return ANY_GRAPH
+    try:
+        from rdflib.plugins.sparql.algebra import translateUpdate
+        from rdflib.plugins.sparql.parser import parseUpdate
+
+        operations = translateUpdate(parseUpdate(op.text), base=op.base_iri).algebra
+        out: set[str | None] = set()
+        for one in operations:
+            out |= _written_by(one)
+    except _AnyGraph:
+        return ANY_GRAPH
+    except Exception:  # noqa: BLE001 - rdflib cannot read it: pyoxigraph will judge it
+        return ANY_GRAPH
+    return frozenset(out)
+
+
+class _AnyGraph(Exception):
+    pass
+
+
+def _written_by(one: object) -> set[str | None]:
+    """The graphs one operation of rdflib's update algebra writes."""
+    from rdflib import URIRef
+
+    def graph(g: object) -> str | None:
+        if g == "DEFAULT":
+            return None
+        if isinstance(g, URIRef):
+            return str(g)
+        raise _AnyGraph  # a variable, ALL, NAMED
+
+    name = getattr(one, "name", "")
+    if name in ("InsertData", "DeleteData", "DeleteWhere", "Modify"):
+        get = dict.get  # CompValue.get answers even a missing key
+        clauses = [one] if name != "Modify" else [get(one, "delete"), get(one, "insert")]
+        into = graph(get(one, "withClause")) if get(one, "withClause") is not None else None
+        out: set[str | None] = set()
+        for c in clauses:
+            if c is None:
+                continue
+            out |= {graph(g) for g in (get(c, "quads") or {})}
+            if get(c, "triples"):
+                out.add(into)
+        return out
+    if name in ("Add", "Move", "Copy"):
+        return {graph(g) for g in one["graph"]}
+    if name in ("Clear", "Drop", "Create", "Load"):
+        g = dict.get(one, "graphiri")
+        return {None if g is None else graph(g)}
+    raise _AnyGraph
+
 
 def apply_operation(op: Operation, store: OxigraphStore) -> bool:
     """Apply ``op`` to ``store`` (a staging copy); True if it brought a graph into being."""

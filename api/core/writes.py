@@ -39,27 +39,25 @@ import threading
 import time
 import uuid
 from collections.abc import Callable, Iterator
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from rdflib import Graph
 
 from . import incremental
 from .build import REPORT_FILE, build_to_dir
-from .child import Child, ChildDied, ChildTimeout
 from .config import Settings
 from .incremental import Plan
-from .oxigraph_store import META_FILE, OxigraphStore, ParsedGraph, StoreChanges, parse_graph
+from .oxigraph_store import META_FILE, OxigraphStore, ParsedGraph, parse_graph
 from .store import StoreUnavailable
 from .validation import (
-    PreparedQueryGraph,
     ValidationReport,
-    ValidationResult,
     ontology_graph,
     shapes_digest,
     shapes_graph,
     validate,
 )
+from .write_cache import UNCHANGED, Staged, UnionChanges, WriteCache, log_entry
 from .write_ops import (
     DeleteGraph,
     GraphNotFound,
@@ -70,11 +68,11 @@ from .write_ops import (
     WriteBusy,
     WriteRefused,
     WriteTimeout,
-    apply_operation,
     check_graph_iri,
     violations_graph,
     with_protocol_dataset,
 )
+from .write_process import LOCK_WAIT, Writer
 
 __all__ = [
     "GraphStore",
@@ -106,18 +104,11 @@ STATE_DIR = "writes"
 LOCK_FILE = "lock"
 CURRENT_FILE = "CURRENT.json"
 SNAPSHOTS = "snapshots"
-STAGING = "staging"
+STAGING = "staging"  #: staging copies of earlier versions: removed at start
 READER_LOCK = "reader.lock"
 #: The last validation's results keyed by top-level shape, for incremental validation
 #: (:mod:`.incremental`), with the graph version they describe.
 RESULTS_FILE = "results.json"
-
-#: How long a write waits for another write (in any process) to finish.
-LOCK_WAIT = 60.0
-#: The least time the shapes get to validate a staged write (grows with the query limit).
-VALIDATION_WAIT = 120.0
-#: A commit is never interrupted; past this the writing process is presumed lost.
-COMMIT_WAIT = 600.0
 
 #: Shared locks held by this process on the snapshots it reads (a query worker's life).
 _READER_LOCKS: list[int] = []
@@ -225,15 +216,17 @@ class GraphStore:
         self._thread_lock = threading.Lock()
         self._rules: tuple[Graph, Graph] | None = None
         self._plan: list[Plan | None] = []
+        self._writer: Writer | None = None
 
     def __getstate__(self) -> dict:
         """What a write process receives: the paths and limits, the shapes and their plan
         when this process has them (so their blank nodes are the plan's), not the locks."""
-        return {k: v for k, v in self.__dict__.items() if k != "_thread_lock"}
+        return {k: v for k, v in self.__dict__.items() if k not in ("_thread_lock", "_writer")}
 
     def __setstate__(self, data: dict) -> None:
         self.__dict__.update(data)
         self._thread_lock = threading.Lock()
+        self._writer = None
 
     def rules(self) -> tuple[Graph, Graph]:
         """The shapes and the ontology every write is validated with (loaded once)."""
@@ -252,22 +245,23 @@ class GraphStore:
         return f"{self.current().version}/{shapes_digest()}"
 
     def _validate(
-        self, stage: OxigraphStore, changes: StoreChanges, reached: Callable[[str], None]
+        self, data: Graph, union: UnionChanges, previous: tuple[list, str] | None, day: str
     ) -> tuple[ValidationReport, list | None]:
-        """Validate the staged graph: only what ``changes`` can affect when the last
-        validation's results are at hand (:mod:`.incremental`), else all of it. Returns the
-        report and its results keyed for the next write (None when they cannot be)."""
-        shapes, ontology = self.rules()
+        """Validate ``data`` (the union after the write, the ontology included): only what
+        the ``union`` changes can affect when the last validation's results are at hand
+        (:mod:`.incremental`), else all of it. Returns the report and its results keyed for
+        the next write (None when they cannot be)."""
+        shapes, _ = self.rules()
         plan = self.plan()
-        quads = stage.raw.quads_for_pattern(None, None, None, None)
-        data = incremental.union_graph(quads, PreparedQueryGraph())
-        data += ontology
-        reached("read")
-        previous = incremental.load_results(self.state_dir / RESULTS_FILE, self._results_key())
-        if plan is not None and previous is not None:
-            delta = incremental.delta_triples(changes.removed + changes.added)
-        if plan is not None and previous is not None and delta is not None:
-            report = incremental.validate_delta(data, delta, previous, shapes=shapes, plan=plan)
+        if plan is not None and previous is not None and not union.has_blank_nodes:
+            report = incremental.validate_delta(
+                data,
+                union.triples,
+                previous[0],
+                shapes=shapes,
+                plan=plan,
+                new_day=previous[1] != day,
+            )
         else:
             report = validate(data, shapes=shapes)
         return report, (incremental.keyed(report, plan) if plan is not None else None)
@@ -353,82 +347,33 @@ class GraphStore:
     def write(self, op: Operation) -> WriteResult:
         """Validate and commit ``op``, or raise and leave the store exactly as it was.
 
-        The work runs in a process forked from a clean fork server. It gets
-        :data:`LOCK_WAIT` to obtain the store, the query time limit to apply the operation (a
-        runaway ``WHERE`` is killed like a runaway query), then :data:`VALIDATION_WAIT` (or
-        ten query limits) to validate; the commit itself is never interrupted.
+        The work runs in this process's write process (:mod:`.write_process`), forked from
+        a clean fork server the first time and kept for the next writes; each phase has
+        its deadline there, and a process that overruns one is killed.
         """
         if not self._thread_lock.acquire(timeout=LOCK_WAIT):
             raise WriteBusy("another write is in progress; try again")
         try:
-            self.plan()  # loaded here once, handed to every write process
-            with Child(
-                _write_in_child,
-                self,
-                op,
-                what="the write",
-                context=START_METHOD,
-                preload=["__main__", __name__, "pyshacl"],
-                progress=True,
-            ) as child:
-                return self._follow(child)
+            self.plan()  # loaded here once, handed to the write process
+            if self._writer is None or not self._writer.alive:
+                self._writer = Writer(
+                    self, context=START_METHOD, preload=["__main__", __name__, "pyshacl"]
+                )
+            return self._writer.run(op)
         finally:
             self._thread_lock.release()
 
-    def _follow(self, child: Child) -> WriteResult:
-        """Wait for the write process, each phase with its own deadline (see :meth:`write`)."""
-        waits = {
-            "started": LOCK_WAIT,
-            "locked": self.query_timeout,
-            "applied": max(VALIDATION_WAIT, 10 * self.query_timeout),
-            "validated": COMMIT_WAIT,
-            "committing": COMMIT_WAIT,
-        }
-        phase = "started"
-        while True:
-            try:
-                kind, value = child.next(waits[phase])  # its errors are raised here
-            except ChildTimeout:
-                raise self._stalled(phase) from None
-            except ChildDied:
-                raise StoreUnavailable(
-                    "the write process died"
-                    + (
-                        "; the store is unchanged"
-                        if phase != "committing"
-                        else "; its transaction was committed whole or not at all"
-                    )
-                ) from None
-            if kind == "progress":
-                phase = value
-                continue
-            if value[0] == "refused":
-                _, message, results, report_nt = value
-                graph = Graph()
-                graph.parse(data=report_nt, format="nt")
-                raise WriteRefused(message, ValidationReport(False, list(results), graph))
-            return value[1]
-
-    def _stalled(self, phase: str) -> StoreUnavailable | WriteBusy | WriteTimeout:
-        """The error of a write process killed for overrunning ``phase``."""
-        if phase == "started":
-            return WriteBusy("another write is in progress; try again")
-        if phase == "locked":
-            return WriteTimeout(
-                f"the update ran past the time limit of {self.query_timeout:g} s and was "
-                "stopped; nothing was written"
-            )
-        if phase == "applied":
-            return WriteTimeout("validating the write took too long; nothing was written")
-        if phase == "validated":
-            return StoreUnavailable("the write stalled before its commit; nothing was written")
-        return StoreUnavailable("the commit did not finish; check the store")
+    def close(self) -> None:
+        """Stop the write process (the next write starts another)."""
+        if self._writer is not None:
+            self._writer.close()
+            self._writer = None
 
     def _start(self) -> None:
         """Prepare ``writes/`` and publish a fresh snapshot of the primary (it may have
         been changed by a write that was interrupted before it could publish)."""
-        for sub in (SNAPSHOTS, STAGING):
-            (self.state_dir / sub).mkdir(parents=True, exist_ok=True)
+        (self.state_dir / SNAPSHOTS).mkdir(parents=True, exist_ok=True)
+        shutil.rmtree(self.state_dir / STAGING, ignore_errors=True)
         with _exclusive(self.state_dir / LOCK_FILE, deadline=time.monotonic() + LOCK_WAIT):
             primary = OxigraphStore.open(self.path, writable=True)
             try:
@@ -442,10 +387,14 @@ class GraphStore:
     def _meta(self) -> dict:
         return json.loads((self.path / META_FILE).read_text(encoding="utf-8"))
 
-    def _transact(self, op: Operation, progress: Callable[[str], None]) -> WriteResult:
-        """In the write process: stage, apply, validate, commit, publish."""
+    def _transact(
+        self, op: Operation, progress: Callable[[str], None], cache: WriteCache | None = None
+    ) -> WriteResult:
+        """In the write process: apply, validate, commit, publish. ``cache``: what the
+        process kept from its last write (:mod:`.write_cache`); none: read the store."""
         t0 = time.perf_counter()
         phases: dict[str, float] = {}
+        cache = cache if cache is not None and self.incremental else WriteCache(enabled=False)
 
         def reached(phase: str) -> None:
             phases[phase] = round(time.perf_counter() - t0, 4)
@@ -454,63 +403,79 @@ class GraphStore:
 
         with _exclusive(self.state_dir / LOCK_FILE, deadline=time.monotonic() + LOCK_WAIT):
             reached("locked")
-            shutil.rmtree(self.state_dir / STAGING, ignore_errors=True)  # leftovers of kills
-            (self.state_dir / STAGING).mkdir(parents=True, exist_ok=True)
-            stage_dir = self.state_dir / STAGING / uuid.uuid4().hex
-            primary = stage = None
+            primary = None
             try:
                 primary = OxigraphStore.open(self.path, writable=True)
-                primary.backup(stage_dir)
-                shutil.copyfile(self.path / META_FILE, stage_dir / META_FILE)
-                stage = OxigraphStore.open(stage_dir, writable=True)
-                created = apply_operation(op, stage)
+                previous = incremental.load_results(
+                    self.state_dir / RESULTS_FILE, self._results_key()
+                )
+                if previous is None:  # a commit may have stopped before it published
+                    cache.drop()
+                version, ontology = self.current().version, self.rules()[1]
+                staged = cache.stage(op, self.state_dir, primary, version, ontology)
                 reached("applied")
-                changes = primary.changes_to(stage)
-                if changes.empty:
-                    return WriteResult(created, 0, 0, None, time.perf_counter() - t0, phases)
-                reached("diffed")
-                report, keyed = self._validate(stage, changes, reached)
+                if staged.changes.empty:
+                    return WriteResult(staged.created, 0, 0, None, time.perf_counter() - t0, phases)
+                day = incremental.today()
+                assert cache.data is not None
+                report, keyed = self._validate(cache.data, staged.union, previous, day)
                 if not report.conforms:
+                    cache.revert(staged)
                     raise WriteRefused(
                         f"the write would violate the shapes ({len(report.violations)} "
                         "violation(s)); nothing was written",
                         report,
                     )
                 reached("validated")
-                stage = None
-                gc.collect()
-                reached("committing")
-                _forget(self.state_dir / RESULTS_FILE)  # stale from here on
-                primary.apply_changes(changes)
-                primary.flush()
-                reached("committed")
-                meta = self._meta()
-                graphs = [
-                    g for g in meta.get("graphs", []) if g not in set(changes.graph_names_removed)
-                ]
-                graphs += [g for g in changes.graph_names_added if g not in graphs]
-                prev = self.current()
-                version = hashlib.sha256(
-                    f"{prev.version}\0{prev.number}\0{time.time_ns()}".encode()
-                ).hexdigest()[:16]
-                meta.update(
-                    graphs=graphs,
-                    writes=int(meta.get("writes", 0)) + 1,
-                    written_at=time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
-                )
-                gen = self._publish(primary, version=version, meta=meta, report=report.to_json())
+                gen = self._commit(primary, staged, report, reached)
                 if keyed is not None:
-                    _save_results(self.state_dir / RESULTS_FILE, self._results_key(), keyed)
+                    incremental.save_results(
+                        self.state_dir / RESULTS_FILE, self._results_key(), keyed, day
+                    )
+                cache.version = gen.version
                 reached("published")
-                n_added, n_removed = len(changes.added), len(changes.removed)
+                n_added, n_removed = len(staged.changes.added), len(staged.changes.removed)
                 return WriteResult(
-                    created, n_added, n_removed, gen, time.perf_counter() - t0, phases
+                    staged.created, n_added, n_removed, gen, time.perf_counter() - t0, phases
                 )
+            except (WriteRefused, *UNCHANGED):
+                raise  # the cache took the write back, or nothing was changed
+            except BaseException:
+                cache.drop()
+                raise
             finally:
-                primary = stage = None
-                gc.collect()  # close both RocksDB handles before their folders go
-                shutil.rmtree(stage_dir, ignore_errors=True)
-                self._clean()
+                primary = None
+                gc.collect()  # close the RocksDB handle before the lock goes
+                cache.settle()
+
+    def _commit(
+        self,
+        primary: OxigraphStore,
+        staged: Staged,
+        report: ValidationReport,
+        reached: Callable[[str], None],
+    ) -> Generation:
+        """Apply the staged changes to the primary in one transaction and publish them."""
+        changes = staged.changes
+        reached("committing")
+        _forget(self.state_dir / RESULTS_FILE)  # stale from here on
+        primary.apply_changes(changes)
+        primary.flush()
+        reached("committed")
+        meta = self._meta()
+        graphs = [g for g in meta.get("graphs", []) if g not in set(changes.graph_names_removed)]
+        graphs += [g for g in changes.graph_names_added if g not in graphs]
+        prev = self.current()
+        version = hashlib.sha256(
+            f"{prev.version}\0{prev.number}\0{time.time_ns()}".encode()
+        ).hexdigest()[:16]
+        meta.update(
+            graphs=graphs,
+            writes=int(meta.get("writes", 0)) + 1,
+            written_at=time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+        )
+        log_entry(self.state_dir, version, prev.version, staged)
+        return self._publish(primary, version=version, meta=meta, report=report.to_json())
 
     def _publish(
         self, primary: OxigraphStore, *, version: str, meta: dict, report: str | None = None
@@ -573,25 +538,3 @@ def _forget(path: Path) -> None:
         os.fsync(fd)
     finally:
         os.close(fd)
-
-
-def _save_results(path: Path, version: str, keyed: list) -> None:
-    results = [[top, asdict(r)] for top, r in keyed]
-    _write_json(path, {"version": version, "results": results})
-
-
-def _write_in_child(store: GraphStore, op: Operation, progress: Callable[[str], None]) -> tuple:
-    """The body of a write process (:class:`.child.Child`): each phase reported through
-    ``progress``, then ``("done", result)`` or, for a refusal, ``("refused", message,
-    violations, the SHACL report as N-Triples)`` (a report does not pickle). Any other error
-    reaches the parent through the child's own protocol."""
-    try:
-        return ("done", store._transact(op, progress))
-    except WriteRefused as exc:
-        violations: list[ValidationResult] = exc.report.violations
-        return (
-            "refused",
-            str(exc),
-            violations,
-            violations_graph(exc.report).serialize(format="nt"),
-        )

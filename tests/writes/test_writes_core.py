@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import os
 
+import pyoxigraph as ox
 import pytest
 from support.writes import copy_store
 
@@ -147,4 +148,12 @@ def test_refused_and_failed_writes_change_nothing(ontology_only_store, tmp_path)
     with pytest.raises(QueryRefused):
         store.write(Update("INSERT DATA { <http://a> <http://b> 1 } ; DROP GRAPH <http://none>"))
     assert store.current() == before
-    assert not list((path / STATE_DIR / "staging").iterdir())
+    assert not (path / STATE_DIR / "staging").exists()  # no staging copy, no leftover
+    # the write process took both back (or read the store again): the next write sees
+    # neither the refused resource nor the half of the failed update
+    store.write(Update("INSERT DATA { <http://c> <http://d> 2 }"))
+    reader = OxigraphStore.open(store.current().snapshot)
+    assert not list(reader.raw.quads_for_pattern(ox.NamedNode("http://example.org/r"), None, None))
+    assert not list(reader.raw.quads_for_pattern(ox.NamedNode("http://a"), None, None))
+    assert list(reader.raw.quads_for_pattern(ox.NamedNode("http://c"), None, None))
+    store.close()
