@@ -36,6 +36,10 @@ VALIDATION_WAIT = 120.0
 COMMIT_WAIT = 600.0
 
 
+#: what :meth:`Writer.warm` sends instead of an operation
+WARM = "warm"
+
+
 class Writer:
     """The serving process's handle on its write process."""
 
@@ -64,6 +68,11 @@ class Writer:
             self._outbox.close()
         finally:
             self.child.close()
+
+    def warm(self) -> None:
+        """Have the process read the store now (its mirror and the shapes' graph), rather
+        than at the first write."""
+        self.run(WARM)  # type: ignore[arg-type]
 
     def run(self, op: Operation) -> WriteResult:
         """Hand ``op`` to the process and follow it, each phase with its own deadline: the
@@ -141,7 +150,11 @@ def serve_writes(store: GraphStore, inbox: Connection, progress: Callable[[Any],
             return
         reply: tuple
         try:
-            reply = ("done", store._transact(op, progress, cache))
+            if op == WARM:
+                store._warm(cache)
+                reply = ("done", None)
+            else:
+                reply = ("done", store._transact(op, progress, cache))
         except WriteRefused as exc:
             violations: list[ValidationResult] = exc.report.violations
             nt = violations_graph(exc.report).serialize(format="nt")

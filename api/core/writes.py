@@ -363,6 +363,41 @@ class GraphStore:
         finally:
             self._thread_lock.release()
 
+    def warm(self) -> None:
+        """Start the write process and have it read the store, so that the first write
+        does not wait for either (about 3 s; each serving process has its own)."""
+        if not self.incremental or not self._thread_lock.acquire(timeout=LOCK_WAIT):
+            return
+        try:
+            self.plan()
+            if self._writer is None or not self._writer.alive:
+                self._writer = Writer(
+                    self, context=START_METHOD, preload=["__main__", __name__, "pyshacl"]
+                )
+            self._writer.warm()
+        finally:
+            self._thread_lock.release()
+
+    def _warm(self, cache: WriteCache) -> None:
+        """In the write process: bring ``cache`` to the current version and, when no
+        validation results describe it (a fresh build), validate the whole graph now, so
+        that the first write is incremental too."""
+        with _exclusive(self.state_dir / LOCK_FILE, deadline=time.monotonic() + LOCK_WAIT):
+            primary = OxigraphStore.open(self.path, writable=True)
+            try:
+                cache.at(self.state_dir, self.current().version, primary, self.rules()[1])
+                results = self.state_dir / RESULTS_FILE
+                if incremental.load_results(results, self._results_key()) is None:
+                    assert cache.data is not None
+                    day = incremental.today()
+                    report, keyed = self._validate(cache.data, UnionChanges(), None, day)
+                    if keyed is not None and report.conforms:
+                        incremental.save_results(results, self._results_key(), keyed, day)
+            finally:
+                primary = None
+                gc.collect()  # close the RocksDB handle before the lock goes
+                cache.settle()
+
     def close(self) -> None:
         """Stop the write process (the next write starts another)."""
         if self._writer is not None:

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import math
 import sys
+import threading
 from dataclasses import replace
 
 from ..core.config import Settings
@@ -53,6 +54,16 @@ def serve(settings: Settings, *, host: str, port: int, workers: int = 2, threads
             state_of(app).store.warm()
         except Exception as exc:  # noqa: BLE001 - the first query reports it instead
             worker.log.warning("could not warm the store up: %s", exc)
+        writer = state_of(app).writer
+        if writer is not None:  # the write process reads the store meanwhile
+
+            def warm_writes() -> None:
+                try:
+                    writer.warm()
+                except Exception as exc:  # noqa: BLE001 - the first write reports it instead
+                    worker.log.warning("could not start the write process: %s", exc)
+
+            threading.Thread(target=warm_writes, name="enlargement-kg-warm", daemon=True).start()
 
     class Server(BaseApplication):
         def load_config(self):

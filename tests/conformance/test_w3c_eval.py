@@ -274,4 +274,7 @@ UPDATE_SYNTAX = [t for t in UPDATE_TESTS if t.kind.startswith("update-syntax")]
 @pytest.mark.parametrize("test", UPDATE_SYNTAX, ids=[t.id for t in UPDATE_SYNTAX])
 def test_update_syntax_unchanged(test, writable):
     outcome = _outcome(lambda: ox.Store().update(test.text, base_iri=BASE_IRI))
+    # on an empty dataset, as the engine's: whether CLEAR GRAPH <graph> fails depends on
+    # what the tests before it left (syntax-update-13 creates that graph)
+    assert writable.update("DROP ALL").status_code in (200, 204)
     _assert_same_outcome(test, outcome, writable.update(test.text))
