@@ -7,8 +7,9 @@ then the phases of a write, timed inside the write process (``WriteResult.phases
 
 The writes: GSP ``POST /store?graph=...`` of one triple (a note on a country), and an
 Update that moves a real fact's ``enl:lastConfirmed`` date (the Fact shapes and the
-24-month warning read it). The first write after a start validates the whole graph (no
-stored results yet) and is reported apart, as "first".
+24-month warning read it). The first write, sent as soon as the server answers, waits for
+the write process to start and read the store (and, on a fresh build, validate it whole);
+it is reported apart, as "first".
 """
 
 from __future__ import annotations
