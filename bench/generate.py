@@ -35,7 +35,7 @@ from enlargement_kg.core import iris
 from enlargement_kg.core.build import sources as build_sources
 from enlargement_kg.core.namespaces import BASE, ENL, SCHEMA
 
-SIZES: dict[str, int] = {"10k": 10_000, "100k": 100_000, "1m": 1_000_000}
+SIZES: dict[str, int] = {"10k": 10_000, "100k": 100_000, "1m": 1_000_000, "10m": 10_000_000}
 DEFAULT_SEED = 20261126
 
 RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"

@@ -87,19 +87,30 @@ class Server:
     workdir: Path | None = None
     log: Path | None = None
     notes: list[str] = field(default_factory=list)
+    load_seconds: float | None = None  #: Virtuoso: ld_dir + rdf_loader_run + checkpoint
+
+    def pids(self) -> list[int]:
+        """The server's process and every process below it now (gunicorn's workers, their
+        query processes)."""
+        out, todo = [], [self.proc.pid]
+        while todo:
+            pid = todo.pop()
+            out.append(pid)
+            try:
+                for task in Path(f"/proc/{pid}/task").iterdir():
+                    todo.extend(int(k) for k in (task / "children").read_text().split())
+            except (OSError, ValueError):
+                continue
+        return out
 
     def cpu_seconds(self) -> float:
         """CPU time (user + system) of the server and every process below it so far."""
         tick = os.sysconf("SC_CLK_TCK")
-        total, todo = 0.0, [self.proc.pid]
-        while todo:
-            pid = todo.pop()
+        total = 0.0
+        for pid in self.pids():
             try:
                 fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
                 total += (int(fields[11]) + int(fields[12])) / tick
-                for task in Path(f"/proc/{pid}/task").iterdir():
-                    kids = (task / "children").read_text().split()
-                    todo.extend(int(k) for k in kids)
             except (OSError, IndexError, ValueError):
                 continue
         return total
@@ -164,8 +175,15 @@ def make_store(nquads: Path, out: Path, *, version: str) -> int:
 
 
 def start_ours(
-    store: Path, log: Path, *, timeout: float = 60.0, extra: tuple[str, ...] = ()
+    store: Path | str,
+    log: Path,
+    *,
+    timeout: float = 60.0,
+    extra: tuple[str, ...] = (),
+    env: dict | None = None,
 ) -> Server:
+    """``store``: a store folder, or the URL of a remote SPARQL endpoint; ``env``: settings
+    (``ENLARGEMENT_KG_*``) for the server's environment."""
     port = free_port()
     cmd = [
         sys.executable,
@@ -181,7 +199,7 @@ def start_ours(
         *extra,
     ]
     t0 = time.perf_counter()
-    proc = _spawn(cmd, log)
+    proc = _spawn(cmd, log, env)
     endpoint = f"http://127.0.0.1:{port}/sparql"
     try:
         wait_answer(endpoint, proc, timeout=timeout)
@@ -278,12 +296,31 @@ def _isql(port: int, sql: str, *, timeout: float = 600.0) -> str:
     return r.stdout
 
 
-def start_virtuoso(nquads: Path, log: Path, *, timeout: float = 120.0) -> Server:
+def virtuoso_ini(d: Path, sql: int, http: int, settings: dict | None = None) -> str:
+    """:data:`VIRTUOSO_INI` for database folder ``d`` and its ports, with ``settings``
+    (``{"NumberOfBuffers": 340000}``) replacing the values of those keys."""
+    text = VIRTUOSO_INI.format(d=d, sql=sql, http=http)
+    for key, value in (settings or {}).items():
+        text, n = re.subn(rf"^{re.escape(key)} = .*$", f"{key} = {value}", text, flags=re.M)
+        if n != 1:
+            raise ValueError(f"{key} is not one setting of the Virtuoso template")
+    return text
+
+
+def start_virtuoso(
+    nquads: Path,
+    log: Path,
+    *,
+    timeout: float = 120.0,
+    settings: dict | None = None,
+    load_timeout: float = 600.0,
+) -> Server:
     """Virtuoso 7 on 127.0.0.1 with a temporary database folder, loaded with ``nquads``
-    (the bulk loader keeps each quad's named graph; queries see the union by default)."""
+    (the bulk loader keeps each quad's named graph; queries see the union by default);
+    ``settings`` replace values of :data:`VIRTUOSO_INI` (:func:`virtuoso_ini`)."""
     d = Path(tempfile.mkdtemp(prefix="enlargement-kg-virtuoso-"))
     sql, port = free_port(), free_port()
-    (d / "virtuoso.ini").write_text(VIRTUOSO_INI.format(d=d, sql=sql, http=port))
+    (d / "virtuoso.ini").write_text(virtuoso_ini(d, sql, port, settings))
     shutil.copy(nquads, d / "data.nq")
     t0 = time.perf_counter()
     proc = _spawn(["virtuoso-t", "+configfile", str(d / "virtuoso.ini"), "+foreground"], log, cwd=d)
@@ -294,14 +331,15 @@ def start_virtuoso(nquads: Path, log: Path, *, timeout: float = 120.0) -> Server
         server.startup = time.perf_counter() - t0
         t1 = time.perf_counter()
         _isql(sql, f"ld_dir('{d}', 'data.nq', 'urn:enlargement-kg:bench:default');")
-        _isql(sql, "rdf_loader_run();")
-        _isql(sql, "checkpoint;")
+        _isql(sql, "rdf_loader_run();", timeout=load_timeout)
+        _isql(sql, "checkpoint;", timeout=load_timeout)
         out = _isql(
             sql,
             "SELECT 'ERRORS=' || CAST(COUNT(*) AS VARCHAR) FROM DB.DBA.LOAD_LIST "
             "WHERE ll_error IS NOT NULL;",
         )
-        server.notes.append(f"loaded in {time.perf_counter() - t1:.1f} s")
+        server.load_seconds = time.perf_counter() - t1
+        server.notes.append(f"loaded in {server.load_seconds:.1f} s")
         m = re.search(r"ERRORS=(\d+)", out)
         if m is None or m.group(1) != "0":
             server.notes.append("the bulk loader reported errors: " + out[-300:])
